@@ -12,7 +12,6 @@ import (
 // conventions so existing merchant integrations recognise them.
 const (
 	BadValue           = "BAD_VALUE"
-	InvalidJSON        = "INVALID_JSON"
 	Unauthorized       = "UNAUTHORIZED"
 	Forbidden          = "FORBIDDEN"
 	NotFound           = "NOT_FOUND"

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tillit/tillit/internal/app"
+	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// newLogger returns the JSON logger configured by TILLIT_LOG_LEVEL.
+func newLogger() *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(env("TILLIT_LOG_LEVEL", "info"))); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func databaseURL() string { return env("TILLIT_DATABASE_URL", store.DefaultSQLitePath) }
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", env("TILLIT_LISTEN", "127.0.0.1:8080"), "address to listen on")
+	demo := fs.Bool("demo", false, "create a demo test merchant and print its credentials")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	logger := newLogger()
+	slog.SetDefault(logger)
+	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *demo {
+		creds, err := merchant.Create(ctx, a.DB, merchant.NewMerchant{Name: "Demo Shop", TestMode: true, SettlementCurrency: "DKK"})
+		if err != nil {
+			return err
+		}
+		printJSON(map[string]any{"demo_merchant": creds, "test_otp": "123456"})
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	a.Runner.Start(workCtx, time.Second)
+	logger.Info("tillit serving", slog.String("listen", ln.Addr().String()), slog.String("engine", string(a.DB.Dialect)))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopWork()
+		a.Runner.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests and jobs")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopWork()
+	a.Runner.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func migrate(ctx context.Context, args []string) error {
+	db, err := store.Open(ctx, databaseURL(), nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Println("migrations applied")
+	return nil
+}
+
+// openMigrated opens the configured database and brings its schema up to date.
+func openMigrated(ctx context.Context) (*store.DB, error) {
+	db, err := store.Open(ctx, databaseURL(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func merchantCommand(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError("usage: tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR] [--fraud-policy]")
+	}
+	fs := flag.NewFlagSet("merchant create", flag.ContinueOnError)
+	name := fs.String("name", "", "merchant name (required)")
+	test := fs.Bool("test", false, "test mode: accepts the one-time code 123456")
+	notifyURL := fs.String("notification-url", "", "default URL for webhook notifications")
+	currency := fs.String("currency", "EUR", "settlement currency (ISO 4217)")
+	covered := fs.Bool("fraud-policy", false, "merchant is covered by the fraud policy")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(err.Error())
+	}
+	if strings.TrimSpace(*name) == "" {
+		return usageError("merchant create: --name is required")
+	}
+	db, err := openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: *name, TestMode: *test, NotificationURL: *notifyURL, SettlementCurrency: strings.ToUpper(*currency), FraudPolicyCovered: *covered})
+	if err != nil {
+		return err
+	}
+	printJSON(creds)
+	return nil
+}
+
+func ledgerCommand(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return usageError("usage: tillit ledger verify")
+	}
+	db, err := openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	report, err := ledger.Verify(ctx, db)
+	if err != nil {
+		return err
+	}
+	printJSON(report)
+	if !report.OK() {
+		return fmt.Errorf("ledger verify: %d problem(s) found", len(report.Problems))
+	}
+	return nil
+}
+
+func printJSON(v any) {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,86 @@
+// Command tillit runs the Tillit pay-later platform and its operator tools.
+//
+//	tillit serve [--listen ADDR] [--demo]   run API, web and background workers
+//	tillit migrate                          apply database migrations
+//	tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR]
+//	tillit ledger verify                    rebuild balances and check the ledger
+//	tillit bench [--duration D] [--concurrency N] [--json]
+//
+// The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
+// embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "tillit:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// usage is printed for unknown commands.
+const usage = `usage: tillit <command> [flags]
+
+commands:
+  serve      run the API, web pages and background workers
+  migrate    apply database migrations
+  merchant   manage merchants (merchant create --name NAME [--test])
+  ledger     ledger tools (ledger verify)
+  bench      load-test the HTTP API over loopback
+
+environment:
+  TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
+  TILLIT_LISTEN        listen address (default 127.0.0.1:8080)
+  TILLIT_BASE_URL      public origin for absolute URLs
+  TILLIT_LOG_LEVEL     debug, info, warn or error (default info)`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError(usage)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:])
+	case "migrate":
+		return migrate(ctx, args[1:])
+	case "merchant":
+		return merchantCommand(ctx, args[1:])
+	case "ledger":
+		return ledgerCommand(ctx, args[1:])
+	case "bench":
+		return benchCommand(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Println(usage)
+		return nil
+	}
+	return usageError(usage)
+}
+
+// usageError is a command-line mistake; it exits with status 2.
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+func exitCode(err error) int {
+	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	return 1
+}
+
+// env returns the environment variable or a default.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

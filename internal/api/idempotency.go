@@ -1,0 +1,120 @@
+package api
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// IdempotencyWindow is how long a stored response answers a repeated key.
+const IdempotencyWindow = 24 * time.Hour
+
+// result is a successful response an operation produced.
+type result struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body,omitempty"`
+}
+
+// idempotencyKey returns the request's idempotency key, preferring the
+// reference API's header name.
+func idempotencyKey(r *http.Request) string {
+	if k := r.Header.Get("Klarna-Idempotency-Key"); k != "" {
+		return k
+	}
+	return r.Header.Get("Idempotency-Key")
+}
+
+// mutate runs an order-management change in one transaction. With an
+// idempotency key, the first successful response is stored in that same
+// transaction under a unique (merchant, key) row; a repeat within the window
+// gets the stored status, headers and body without the work being done again.
+// Two identical requests that race are serialised by that unique row: the
+// loser's transaction conflicts, is retried, and then finds the stored answer.
+// Failed requests store nothing, since they wrote nothing.
+func (a *API) mutate(w http.ResponseWriter, r *http.Request, body []byte, op func(tx *store.Tx) (result, error)) {
+	m := currentMerchant(r)
+	key := idempotencyKey(r)
+	if len(key) > 255 {
+		a.writeError(w, r, apperr.BadField("Klarna-Idempotency-Key", "must be at most 255 characters"))
+		return
+	}
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+	hash := hex.EncodeToString(sum[:])
+	var (
+		res      result
+		replayed bool
+	)
+	err := a.DB.Write(r.Context(), func(tx *store.Tx) error {
+		replayed = false
+		if key != "" {
+			var storedHash, headers, stored string
+			var status int
+			var expires int64
+			err := tx.QueryRow(`SELECT request_hash, status_code, headers, body, expires_at FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`, m.ID, key).
+				Scan(&storedHash, &status, &headers, &stored, &expires)
+			switch {
+			case err == nil && expires > tx.Now.UnixMicro():
+				if storedHash != hash {
+					return apperr.New(apperr.IdempotencyReused, "This idempotency key was used for a different request.")
+				}
+				res = result{Status: status, Body: json.RawMessage(stored)}
+				if err := json.Unmarshal([]byte(headers), &res.Headers); err != nil {
+					return err
+				}
+				replayed = true
+				return nil
+			case err == nil:
+				if _, err := tx.Exec(`DELETE FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`, m.ID, key); err != nil {
+					return err
+				}
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		var err error
+		if res, err = op(tx); err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		headers, _ := json.Marshal(res.Headers)
+		_, err = tx.Exec(`INSERT INTO idempotency_keys (merchant_id, key, method, path, request_hash, status_code, headers, body, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			m.ID, key, r.Method, r.URL.Path, hash, res.Status, string(headers), string(res.Body), store.Micros(tx.Now), store.Micros(tx.Now.Add(IdempotencyWindow)))
+		if store.IsUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		return err
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	for k, v := range res.Headers {
+		w.Header().Set(k, v)
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	if len(res.Body) > 0 {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(res.Status)
+	if len(res.Body) > 0 {
+		_, _ = w.Write(res.Body)
+	}
+}
+
+// noContent is the result of an operation that answers 204.
+func noContent(err error) (result, error) {
+	return result{Status: http.StatusNoContent}, err
+}

@@ -1,0 +1,82 @@
+// Package app wires Tillit together: it opens and migrates the database,
+// builds the domain services, the HTTP API and the background job runner.
+// The CLI, the benchmark and end-to-end tests all start Tillit through it.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tillit/tillit/internal/api"
+	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/metrics"
+	"github.com/tillit/tillit/internal/notify"
+	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Config is what a Tillit process needs to know.
+type Config struct {
+	// DatabaseURL is a postgres:// URL or an SQLite file path.
+	DatabaseURL string
+	// BaseURL is the public origin for absolute URLs; empty means the
+	// request's host.
+	BaseURL string
+	// Clock is the time source; nil means the system clock.
+	Clock clock.Clock
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+	// WebhookClient sends webhooks; nil means a client with a 10 s timeout.
+	WebhookClient *http.Client
+}
+
+// App is a running Tillit: database, services, API and job runner.
+type App struct {
+	DB       *store.DB
+	Checkout *checkout.Service
+	API      *api.API
+	Runner   *jobs.Runner
+	Metrics  *metrics.Registry
+	Logger   *slog.Logger
+}
+
+// New opens the database, applies migrations and builds every component.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Clock)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	key, err := db.InstanceSecret(ctx, "client_token_key")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := checkout.New(db, risk.Default(), key, logger)
+	runner := jobs.NewRunner(db, logger)
+	svc.Register(runner)
+	client := cfg.WebhookClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	notify.NewDeliverer(db, client, logger).Register(runner)
+	reg := metrics.New()
+	return &App{
+		DB: db, Checkout: svc, Runner: runner, Metrics: reg, Logger: logger,
+		API: api.New(db, svc, logger, reg, cfg.BaseURL),
+	}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,237 @@
+package checkout
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/outbox"
+	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Authorization statuses.
+const (
+	authActive    = "active"
+	authUsed      = "used"
+	authCancelled = "cancelled"
+)
+
+// consumerData is what the consumer gave at authorization, stored with the
+// authorization and then the order.
+type consumerData struct {
+	Customer        Customer `json:"customer"`
+	BillingAddress  Address  `json:"billing_address"`
+	ShippingAddress *Address `json:"shipping_address,omitempty"`
+	Device          Device   `json:"device"`
+}
+
+// consumerSession loads a session for the consumer side, checking its client
+// token. A wrong token answers exactly like an unknown session.
+func (s *Service) consumerSession(tx *store.Tx, sessionID, clientToken string) (*sessionRow, error) {
+	r, err := loadSession(tx, sessionID)
+	if err != nil || !s.validClientToken(sessionID, clientToken) {
+		return nil, apperr.New(apperr.Unauthorized, "The client token is not valid for this session.")
+	}
+	if tx.Now.UnixMicro() >= r.ExpiresAt {
+		return nil, apperr.New(apperr.SessionExpired, "The session has expired.")
+	}
+	return r, nil
+}
+
+// RequestOTP sends a one-time code for the session to the consumer's e-mail
+// through the outbox. Errors: UNAUTHORIZED, SESSION_EXPIRED, BAD_VALUE.
+func (s *Service) RequestOTP(ctx context.Context, sessionID, clientToken string, req OTPRequest) error {
+	probe := Address{Email: req.Email}
+	if req.Email == "" {
+		return apperr.BadField("email", "is required")
+	}
+	if err := probe.validate("", false); err != nil {
+		return apperr.BadField("email", "is not an e-mail address")
+	}
+	code, err := randomDigits(6)
+	if err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := s.consumerSession(tx, sessionID, clientToken); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM otp_challenges WHERE session_id = $1`, sessionID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO otp_challenges (session_id, code_hash, attempts, expires_at) VALUES ($1, $2, 0, $3)`,
+			sessionID, ids.Hash(sessionID+":"+code), store.Micros(tx.Now.Add(OTPLifetime))); err != nil {
+			return err
+		}
+		_, err := outbox.Enqueue(tx, outbox.Email, req.Email, "Your Tillit code",
+			fmt.Sprintf("Your one-time code is %s. It is valid for %d minutes. Tillit never asks for this code by phone.", code, int(OTPLifetime.Minutes())))
+		return err
+	})
+}
+
+// randomDigits returns n uniformly random decimal digits.
+func randomDigits(n int) (string, error) {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte(byte('0' + d.Int64()))
+	}
+	return b.String(), nil
+}
+
+// errBadOTP is returned after a failed code check has been counted.
+var errBadOTP = apperr.New(apperr.InvalidOTP, "The one-time code is wrong or has expired.")
+
+// checkOTP verifies the consumer's one-time code. Test merchants accept
+// TestOTP; live merchants need the code sent by RequestOTP. Failed attempts are
+// counted in their own transaction so that they stick.
+func (s *Service) checkOTP(ctx context.Context, sessionID, code string, testMode bool) error {
+	if testMode {
+		if subtle.ConstantTimeCompare([]byte(code), []byte(TestOTP)) == 1 {
+			return nil
+		}
+		return errBadOTP
+	}
+	ok := false
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		var hash string
+		var attempts int
+		var expires int64
+		err := tx.QueryRow(`SELECT code_hash, attempts, expires_at FROM otp_challenges WHERE session_id = $1`, sessionID).Scan(&hash, &attempts, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if attempts >= OTPMaxAttempts || tx.Now.UnixMicro() >= expires {
+			_, err := tx.Exec(`DELETE FROM otp_challenges WHERE session_id = $1`, sessionID)
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(hash), []byte(ids.Hash(sessionID+":"+code))) == 1 {
+			ok = true
+			_, err := tx.Exec(`DELETE FROM otp_challenges WHERE session_id = $1`, sessionID)
+			return err
+		}
+		_, err = tx.Exec(`UPDATE otp_challenges SET attempts = attempts + 1 WHERE session_id = $1`, sessionID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errBadOTP
+	}
+	return nil
+}
+
+// Authorize runs the consumer's authorization of a session: it checks the
+// client token, the identity data and the one-time code, runs the assessment
+// pipeline and, when approved, hands out an authorization token. Errors:
+// UNAUTHORIZED, SESSION_EXPIRED, NOT_ALLOWED (already authorized), BAD_VALUE,
+// INVALID_OTP.
+func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, req AuthorizeRequest) (AuthorizeResult, error) {
+	var (
+		sess     *sessionRow
+		testMode bool
+	)
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if sess, err = s.consumerSession(tx, sessionID, clientToken); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT test_mode FROM merchants WHERE id = $1`, sess.MerchantID).Scan(&testMode)
+	})
+	if err != nil {
+		return AuthorizeResult{}, err
+	}
+	if sess.Status != SessionIncomplete {
+		return AuthorizeResult{}, apperr.New(apperr.NotAllowed, "The session is already authorized.")
+	}
+	if _, ok := paymentMethod(req.PaymentMethodCategory); !ok {
+		return AuthorizeResult{}, apperr.BadField("payment_method_category", "must be one of pay_now, pay_later, pay_in_parts, pay_over_time")
+	}
+	if req.BillingAddress == nil {
+		return AuthorizeResult{}, apperr.BadField("billing_address", "is required")
+	}
+	if err := req.BillingAddress.validate("billing_address", true); err != nil {
+		return AuthorizeResult{}, err
+	}
+	if req.ShippingAddress != nil {
+		if err := req.ShippingAddress.validate("shipping_address", false); err != nil {
+			return AuthorizeResult{}, err
+		}
+	}
+	if err := req.Customer.validate(true); err != nil {
+		return AuthorizeResult{}, err
+	}
+	if len(req.Device.IP) > 64 || len(req.Device.Fingerprint) > 256 || len(req.Device.UserAgent) > 512 {
+		return AuthorizeResult{}, apperr.BadField("device", "is too long")
+	}
+	if err := s.checkOTP(ctx, sessionID, req.OTP, testMode); err != nil {
+		return AuthorizeResult{}, err
+	}
+	in := risk.Input{
+		MerchantID: sess.MerchantID, TestMode: testMode, PaymentMethod: req.PaymentMethodCategory,
+		Amount: sess.Data.OrderAmount, Currency: sess.Data.PurchaseCurrency, PurchaseCountry: sess.Data.PurchaseCountry,
+		DateOfBirth: req.Customer.DateOfBirth, Email: req.BillingAddress.Email, BillingCountry: req.BillingAddress.Country,
+		DeviceIP: req.Device.IP, Fingerprint: req.Device.Fingerprint, Now: s.DB.Clock.Now(),
+	}
+	if req.ShippingAddress != nil {
+		in.ShippingCountry = req.ShippingAddress.Country
+	}
+	decision, err := s.Assessor.Assess(ctx, in)
+	if err != nil {
+		return AuthorizeResult{}, fmt.Errorf("checkout: assess: %w", err)
+	}
+	result := AuthorizeResult{Approved: decision.Outcome != risk.Rejected, FraudStatus: decision.Outcome, Reasons: decision.Reasons}
+	if result.Reasons == nil {
+		result.Reasons = []string{}
+	}
+	consumer, _ := json.Marshal(consumerData{Customer: req.Customer, BillingAddress: *req.BillingAddress, ShippingAddress: req.ShippingAddress, Device: req.Device})
+	reasons, _ := json.Marshal(result.Reasons)
+	token := ids.New()
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		current, err := loadSession(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if current.Status != SessionIncomplete || current.Version != sess.Version {
+			return apperr.New(apperr.NotAllowed, "The session changed or was authorized while this request ran; authorize again.")
+		}
+		status := authActive
+		if !result.Approved {
+			status = authCancelled
+		}
+		if _, err := tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, status, fraud_status, payment_method, approved_amount, consumer, reasons, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			token, sessionID, sess.MerchantID, status, decision.Outcome, req.PaymentMethodCategory, sess.Data.OrderAmount,
+			string(consumer), string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime))); err != nil {
+			return err
+		}
+		if !result.Approved {
+			return nil
+		}
+		return tx.ExecOne(`UPDATE payment_sessions SET status = $1, authorization_token = $2, version = version + 1 WHERE id = $3 AND version = $4`,
+			SessionComplete, token, sessionID, current.Version)
+	})
+	if err != nil {
+		return AuthorizeResult{}, err
+	}
+	if result.Approved {
+		result.AuthorizationToken = token
+	}
+	return result, nil
+}

@@ -1,0 +1,231 @@
+package checkout
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"reflect"
+
+	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Session statuses.
+const (
+	SessionIncomplete = "incomplete"
+	SessionComplete   = "complete"
+)
+
+// Payment method categories a session offers (P3).
+var methods = []struct{ id, name, typ, description string }{
+	{"pay_now", "Pay now", "direct_debit", "Pay the full amount now."},
+	{"pay_later", "Pay later", "invoice", "Pay within 30 days of shipping."},
+	{"pay_in_parts", "Pay in 3", "fixed_amount", "Three interest-free payments, 30 days apart."},
+	{"pay_over_time", "Financing", "account", "Monthly payments over 6 to 36 months."},
+}
+
+// Categories returns the payment method categories offered, with badge URLs
+// under baseURL.
+func Categories(baseURL string) []PaymentMethodCategory {
+	out := make([]PaymentMethodCategory, 0, len(methods))
+	for _, m := range methods {
+		u := baseURL + "/assets/payment-methods/" + m.id + ".svg"
+		out = append(out, PaymentMethodCategory{Identifier: m.id, Name: m.name, AssetURLs: AssetURLs{Descriptive: u, Standard: u}})
+	}
+	return out
+}
+
+// paymentMethod describes a category as the order's payment method.
+func paymentMethod(category string) (PaymentMethod, bool) {
+	for _, m := range methods {
+		if m.id == category {
+			pm := PaymentMethod{Type: m.typ, Description: m.description}
+			switch category {
+			case "pay_later":
+				pm.NumberOfDays = 30
+			case "pay_in_parts":
+				pm.NumberOfInstallments = 3
+			}
+			return pm, true
+		}
+	}
+	return PaymentMethod{}, false
+}
+
+// CreateSession validates the purchase and opens a payment session for it.
+// Errors: BAD_VALUE.
+func (s *Service) CreateSession(ctx context.Context, m merchant.Merchant, d OrderData, baseURL string) (SessionCreated, error) {
+	if err := d.Validate(); err != nil {
+		return SessionCreated{}, err
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return SessionCreated{}, err
+	}
+	id := ids.New()
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO payment_sessions (id, merchant_id, status, purchase_country, purchase_currency, locale, order_amount, data, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, m.ID, SessionIncomplete, d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, string(data),
+			store.Micros(tx.Now), store.Micros(tx.Now.Add(SessionLifetime)))
+		return err
+	})
+	if err != nil {
+		return SessionCreated{}, err
+	}
+	return SessionCreated{SessionID: id, ClientToken: s.clientToken(id), PaymentMethodCategories: Categories(baseURL)}, nil
+}
+
+// sessionRow is a stored session.
+type sessionRow struct {
+	ID, MerchantID, Status string
+	Data                   OrderData
+	AuthorizationToken     sql.NullString
+	CreatedAt, ExpiresAt   int64
+	Version                int64
+}
+
+func loadSession(tx *store.Tx, id string) (*sessionRow, error) {
+	if !ids.Valid(id) {
+		return nil, apperr.New(apperr.NoSuchSession, "No session with id %q.", id)
+	}
+	var (
+		r    sessionRow
+		data string
+	)
+	err := tx.QueryRow(`SELECT id, merchant_id, status, data, authorization_token, created_at, expires_at, version FROM payment_sessions WHERE id = $1`, id).
+		Scan(&r.ID, &r.MerchantID, &r.Status, &data, &r.AuthorizationToken, &r.CreatedAt, &r.ExpiresAt, &r.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NoSuchSession, "No session with id %q.", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(data), &r.Data); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// merchantSession loads a session that must belong to merchantID.
+func merchantSession(tx *store.Tx, merchantID, id string) (*sessionRow, error) {
+	r, err := loadSession(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.MerchantID != merchantID {
+		return nil, apperr.New(apperr.NoSuchSession, "No session with id %q.", id)
+	}
+	return r, nil
+}
+
+// GetSession returns a merchant's session. Errors: NO_SUCH_SESSION.
+func (s *Service) GetSession(ctx context.Context, merchantID, id, baseURL string) (Session, error) {
+	var r *sessionRow
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = merchantSession(tx, merchantID, id)
+		return err
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{
+		OrderData: r.Data, SessionID: r.ID, ClientToken: s.clientToken(r.ID), Status: r.Status,
+		AuthorizationToken: r.AuthorizationToken.String, ExpiresAt: timestamp(store.FromMicros(r.ExpiresAt)),
+		PaymentMethodCategories: Categories(baseURL),
+	}, nil
+}
+
+// UpdateSession merges the top-level fields present in patch into the
+// session's purchase and validates the result. Errors: NO_SUCH_SESSION,
+// SESSION_EXPIRED, NOT_ALLOWED (already authorized), BAD_VALUE.
+func (s *Service) UpdateSession(ctx context.Context, merchantID, id string, patch []byte) error {
+	var fields map[string]json.RawMessage
+	if err := DecodeJSON(patch, &fields); err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		r, err := merchantSession(tx, merchantID, id)
+		if err != nil {
+			return err
+		}
+		if tx.Now.UnixMicro() >= r.ExpiresAt {
+			return apperr.New(apperr.SessionExpired, "The session has expired.")
+		}
+		if r.Status != SessionIncomplete {
+			return apperr.New(apperr.NotAllowed, "The session is already authorized and can no longer change.")
+		}
+		var merged map[string]json.RawMessage
+		current, _ := json.Marshal(r.Data)
+		if err := json.Unmarshal(current, &merged); err != nil {
+			return err
+		}
+		for k, v := range fields {
+			merged[k] = v
+		}
+		raw, _ := json.Marshal(merged)
+		var d OrderData
+		if err := DecodeJSON(raw, &d); err != nil {
+			return err
+		}
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(d)
+		return tx.ExecOne(`UPDATE payment_sessions SET data = $1, purchase_country = $2, purchase_currency = $3, locale = $4, order_amount = $5, version = version + 1
+			WHERE id = $6 AND version = $7`, string(data), d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, r.ID, r.Version)
+	})
+}
+
+// DecodeJSON decodes JSON into v and turns decoding failures into BAD_VALUE
+// errors that name the offending field.
+func DecodeJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return DecodeError(err)
+	}
+	if dec.More() {
+		return apperr.New(apperr.BadValue, "Malformed JSON: unexpected data after the object.")
+	}
+	return nil
+}
+
+// DecodeError turns a JSON decoding error into a BAD_VALUE error naming the
+// field, without echoing the input back.
+func DecodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.BadField(field, "must be %s", jsonKind(typeErr.Type))
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return apperr.New(apperr.BadValue, "Malformed JSON at byte %d.", syntaxErr.Offset)
+	}
+	return apperr.New(apperr.BadValue, "Malformed JSON: the body must be one JSON object.")
+}
+
+// jsonKind names a Go type the way a JSON client thinks of it.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer in range"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	default:
+		return "an object"
+	}
+}

@@ -1,0 +1,90 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Report is the outcome of Verify: the number of journals and entries checked
+// and every problem found. A ledger is sound when Problems is empty.
+type Report struct {
+	Journals int      `json:"journals"`
+	Entries  int      `json:"entries"`
+	Orders   int      `json:"orders"`
+	Problems []string `json:"problems"`
+}
+
+// OK reports whether no problem was found.
+func (r Report) OK() bool { return len(r.Problems) == 0 }
+
+// checks are the invariants Verify asserts. Each query returns one text column
+// per violating row; the label says what the rows mean.
+var checks = []struct{ label, query string }{
+	{"journal does not balance", `
+		SELECT j.id || ' ' || j.kind || '/' || j.reference || ' sums to ' || CAST(SUM(e.amount) AS TEXT)
+		FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
+		GROUP BY j.id, j.kind, j.reference HAVING SUM(e.amount) <> 0`},
+	{"journal has no entries", `
+		SELECT j.id || ' ' || j.kind || '/' || j.reference FROM ledger_journals j
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.journal_id = j.id)`},
+	{"entry currency differs from its journal", `
+		SELECT e.id FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id WHERE e.currency <> j.currency`},
+	{"order amounts out of range", `
+		SELECT id FROM orders WHERE captured_amount < 0 OR refunded_amount < 0 OR released_amount < 0
+		   OR refunded_amount > captured_amount OR captured_amount + released_amount > order_amount`},
+	{"order captured amount differs from its captures", `
+		SELECT o.id FROM orders o
+		WHERE o.captured_amount <> (SELECT COALESCE(SUM(c.captured_amount), 0) FROM captures c WHERE c.order_id = o.id)`},
+	{"order refunded amount differs from its refunds", `
+		SELECT o.id FROM orders o
+		WHERE o.refunded_amount <> (SELECT COALESCE(SUM(r.refunded_amount), 0) FROM refunds r WHERE r.order_id = o.id)`},
+	{"receivable from captures and refunds differs from the order", `
+		SELECT o.id FROM orders o
+		WHERE o.captured_amount - o.refunded_amount <> (
+			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+			WHERE j.order_id = o.id AND j.kind IN ('capture', 'refund') AND e.account = 'consumer_receivable:order:' || o.id)`},
+	{"merchant payable from captures and refunds differs from the merchant's orders", `
+		SELECT m.id FROM merchants m
+		WHERE (SELECT COALESCE(SUM(o.captured_amount - o.refunded_amount), 0) FROM orders o WHERE o.merchant_id = m.id) <> -(
+			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+			WHERE j.kind IN ('capture', 'refund') AND e.account = 'merchant_payable:' || m.id)`},
+}
+
+// Verify rebuilds every balance from the entries and checks them against each
+// other and against the orders they belong to.
+func Verify(ctx context.Context, db *store.DB) (Report, error) {
+	var r Report
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		r = Report{}
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM ledger_journals`).Scan(&r.Journals); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM ledger_entries`).Scan(&r.Entries); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&r.Orders); err != nil {
+			return err
+		}
+		for _, c := range checks {
+			rows, err := tx.Query(c.query)
+			if err != nil {
+				return fmt.Errorf("ledger verify (%s): %w", c.label, err)
+			}
+			for rows.Next() {
+				var what string
+				if err := rows.Scan(&what); err != nil {
+					rows.Close()
+					return err
+				}
+				r.Problems = append(r.Problems, c.label+": "+what)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return r, err
+}
