@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tillit/tillit/internal/store"
 )
 
 func TestMerchantFlowFromSessionToRefund(t *testing.T) {
@@ -246,7 +249,8 @@ func TestPendingOrderCannotBeCapturedAndIsNotifiedWhenAccepted(t *testing.T) {
 		Deliveries []map[string]any `json:"deliveries"`
 	}
 	e.do(request{method: "GET", path: "/notifications/v1/deliveries?order_id=" + orderID}).expect(t, 200).json(t, &log)
-	if len(log.Deliveries) != 1 {
+	if len(log.Deliveries) != 1 || log.Deliveries[0]["status"] != "delivered" || log.Deliveries[0]["event_type"] != "FRAUD_RISK_ACCEPTED" ||
+		len(log.Deliveries[0]["attempts"].([]any)) != 1 {
 		t.Fatalf("delivery log = %s", fmt.Sprint(log))
 	}
 	e.do(request{method: "POST", path: "/ordermanagement/v1/orders/" + orderID + "/captures", body: map[string]any{"captured_amount": 100}}).expect(t, 201)
@@ -332,4 +336,29 @@ func TestAuthorizationsExpireUnlessExtended(t *testing.T) {
 		t.Fatalf("expires_at = %v, want 180 days after creation", o["expires_at"])
 	}
 	_ = http.StatusOK
+}
+
+func TestExpiredIdempotencyKeysAreSwept(t *testing.T) {
+	e := newEnv(t)
+	orderID := e.placeOrder("anna@example.dk")
+	e.do(request{method: "POST", path: "/ordermanagement/v1/orders/" + orderID + "/acknowledge", headers: map[string]string{"Idempotency-Key": "k1"}}).expect(t, 204)
+	count := func() int {
+		var n int
+		if err := e.app.DB.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(`SELECT COUNT(*) FROM idempotency_keys`).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	e.clk.Advance(2 * time.Hour)
+	e.runJobs()
+	if count() != 1 {
+		t.Fatal("live key swept")
+	}
+	e.clk.Advance(23 * time.Hour)
+	e.runJobs()
+	if count() != 0 {
+		t.Fatal("expired key kept")
+	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -117,4 +119,30 @@ func (a *API) mutate(w http.ResponseWriter, r *http.Request, body []byte, op fun
 // noContent is the result of an operation that answers 204.
 func noContent(err error) (result, error) {
 	return result{Status: http.StatusNoContent}, err
+}
+
+// JobSweepIdempotencyKeys is the recurring job that deletes expired keys.
+const JobSweepIdempotencyKeys = "idempotency.sweep"
+
+// sweepInterval is how often expired idempotency keys are deleted.
+const sweepInterval = time.Hour
+
+// ScheduleSweep makes sure the recurring sweep of expired idempotency keys is
+// scheduled; calling it again (every process start) keeps one job.
+func ScheduleSweep(ctx context.Context, db *store.DB) error {
+	return db.Write(ctx, func(tx *store.Tx) error {
+		return jobs.Enqueue(tx, jobs.Job{Kind: JobSweepIdempotencyKeys, UniqueKey: JobSweepIdempotencyKeys, Payload: struct{}{}, RunAt: tx.Now.Add(sweepInterval)})
+	})
+}
+
+// SweepHandler deletes expired idempotency keys and schedules the next sweep.
+func SweepHandler(db *store.DB) jobs.Handler {
+	return func(ctx context.Context, _ []byte) error {
+		return db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(`DELETE FROM idempotency_keys WHERE expires_at <= $1`, store.Micros(tx.Now)); err != nil {
+				return err
+			}
+			return jobs.Enqueue(tx, jobs.Job{Kind: JobSweepIdempotencyKeys, UniqueKey: JobSweepIdempotencyKeys, Payload: struct{}{}, RunAt: tx.Now.Add(sweepInterval)})
+		})
+	}
 }

@@ -2,11 +2,13 @@ package api
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
@@ -82,5 +84,51 @@ func (a *API) deliveries(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
+	list := make([]deliveryView, 0, len(out))
+	for _, d := range out {
+		list = append(list, viewDelivery(d))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": list})
 }
+
+// deliveryView is one webhook event in the merchant's delivery log.
+type deliveryView struct {
+	EventID     string          `json:"event_id"`
+	EventType   string          `json:"event_type"`
+	OrderID     string          `json:"order_id,omitempty"`
+	URL         string          `json:"url"`
+	Status      string          `json:"status"`
+	Body        json.RawMessage `json:"body"`
+	CreatedAt   string          `json:"created_at"`
+	GiveUpAt    string          `json:"give_up_at"`
+	DeliveredAt string          `json:"delivered_at,omitempty"`
+	Attempts    []attemptView   `json:"attempts"`
+}
+
+// attemptView is one delivery attempt.
+type attemptView struct {
+	Attempt     int     `json:"attempt"`
+	AttemptedAt string  `json:"attempted_at"`
+	StatusCode  int     `json:"status_code"`
+	Error       string  `json:"error,omitempty"`
+	DurationMS  float64 `json:"duration_ms"`
+}
+
+func viewDelivery(d notify.Delivery) deliveryView {
+	v := deliveryView{
+		EventID: d.Event.ID, EventType: d.Event.Type, OrderID: d.Event.OrderID, URL: d.Event.URL, Status: d.Status,
+		Body: json.RawMessage(d.Event.Body), CreatedAt: apiTime(d.Event.CreatedAt), GiveUpAt: apiTime(d.GiveUpAt),
+		Attempts: make([]attemptView, 0, len(d.Attempts)),
+	}
+	if !d.DeliveredAt.IsZero() {
+		v.DeliveredAt = apiTime(d.DeliveredAt)
+	}
+	for _, a := range d.Attempts {
+		v.Attempts = append(v.Attempts, attemptView{Attempt: a.Number, AttemptedAt: apiTime(a.At), StatusCode: a.StatusCode,
+			Error: a.Error, DurationMS: float64(a.Duration.Microseconds()) / 1000})
+	}
+	return v
+}
+
+// apiTime formats a time the way the public API does.
+func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -71,6 +71,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	notify.NewDeliverer(db, client, logger).Register(runner)
+	runner.Register(api.JobSweepIdempotencyKeys, api.SweepHandler(db))
+	if err := api.ScheduleSweep(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	reg := metrics.New()
 	return &App{
 		DB: db, Checkout: svc, Runner: runner, Metrics: reg, Logger: logger,

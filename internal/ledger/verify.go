@@ -57,7 +57,7 @@ var checks = []struct{ label, query string }{
 func Verify(ctx context.Context, db *store.DB) (Report, error) {
 	var r Report
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		r = Report{}
+		r = Report{Problems: []string{}}
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM ledger_journals`).Scan(&r.Journals); err != nil {
 			return err
 		}
