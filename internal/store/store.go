@@ -47,6 +47,7 @@ type DB struct {
 	Clock   clock.Clock
 	write   *sql.DB
 	read    *sql.DB
+	batch   *batcher
 }
 
 // DefaultSQLitePath is where `tillit serve` keeps its embedded database unless
@@ -114,11 +115,16 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, Clock: clk, write: write, read: read}, nil
+	db := &DB{Dialect: SQLite, Clock: clk, write: write, read: read}
+	db.batch = newBatcher(db)
+	return db, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -137,6 +143,18 @@ type Tx struct {
 	Now     time.Time
 	Dialect Dialect
 	ctx     context.Context
+	// stmtCtx, when set, is the context statements run under instead of ctx:
+	// in a shared SQLite batch one caller's cancellation must not interrupt
+	// the connection the others are using.
+	stmtCtx context.Context
+}
+
+// statementContext is the context statements run under.
+func (t *Tx) statementContext() context.Context {
+	if t.stmtCtx != nil {
+		return t.stmtCtx
+	}
+	return t.ctx
 }
 
 // Context returns the context the transaction runs under.
@@ -144,13 +162,13 @@ func (t *Tx) Context() context.Context { return t.ctx }
 
 // Exec runs a statement.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.ctx, query, args...)
+	return t.tx.ExecContext(t.statementContext(), query, args...)
 }
 
 // ExecOne runs a statement that must change exactly one row; otherwise it
 // returns ErrConflict (for optimistic updates) so the transaction is retried.
 func (t *Tx) ExecOne(query string, args ...any) error {
-	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	res, err := t.tx.ExecContext(t.statementContext(), query, args...)
 	if err != nil {
 		return err
 	}
@@ -166,22 +184,27 @@ func (t *Tx) ExecOne(query string, args ...any) error {
 
 // Query runs a query returning rows.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(t.ctx, query, args...)
+	return t.tx.QueryContext(t.statementContext(), query, args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, query, args...)
+	return t.tx.QueryRowContext(t.statementContext(), query, args...)
 }
 
 // maxAttempts bounds how often a conflicting transaction is retried.
 const maxAttempts = 20
 
-// Write runs fn in a read-write transaction and commits it if fn returns nil.
-// Conflicts (ErrConflict, serialization failures, deadlocks, SQLite busy) roll
-// back and run fn again, so fn must not have side effects outside the
-// transaction.
+// Write runs fn in a read-write transaction and commits it if fn returns nil;
+// it returns only once the commit is durable. Conflicts (ErrConflict,
+// serialization failures, deadlocks, SQLite busy) roll back and run fn again,
+// so fn must not have side effects outside the transaction. On SQLite, Writes
+// that queue up together share one commit (see batch.go); fn must not call
+// Write itself.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.batch != nil {
+		return db.batch.submit(ctx, fn)
+	}
 	return db.run(ctx, db.write, false, fn)
 }
 

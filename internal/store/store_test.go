@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/tillit/tillit/internal/store"
@@ -69,5 +70,53 @@ func TestInstanceSecretIsStable(t *testing.T) {
 	b, _ := db.InstanceSecret(context.Background(), "k")
 	if a == "" || a != b {
 		t.Fatalf("secret not stable: %q %q", a, b)
+	}
+}
+
+func TestConcurrentWritesFailIndependently(t *testing.T) {
+	db, _ := storetest.Open(t)
+	ctx := context.Background()
+	const n = 40
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			errs <- db.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.Exec(`INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, 'v', 1)`, fmt.Sprint("k", i)); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errors.New("refused")
+				}
+				return nil
+			})
+		}(i)
+	}
+	failed := 0
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	var rows int
+	if err := db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT COUNT(*) FROM instance_secrets`).Scan(&rows)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 14 || rows != n-14 {
+		t.Fatalf("failed=%d rows=%d, want 14 failed and %d rows", failed, rows, n-14)
+	}
+}
+
+func TestNestedWriteIsRefused(t *testing.T) {
+	db, _ := storetest.Open(t)
+	if db.Dialect != store.SQLite {
+		t.Skip("nested writes only deadlock on the SQLite batcher")
+	}
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		return db.Write(tx.Context(), func(*store.Tx) error { return nil })
+	})
+	if err == nil {
+		t.Fatal("nested Write was accepted")
 	}
 }

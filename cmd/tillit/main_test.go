@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/store/storetest"
+)
+
+// capture runs the CLI with args and returns what it printed on stdout.
+func capture(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	runErr := run(context.Background(), args)
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	return string(out), runErr
+}
+
+func TestMerchantCreateAndLedgerVerify(t *testing.T) {
+	dsn := storetest.DSN(t)
+	t.Setenv("TILLIT_DATABASE_URL", dsn)
+	out, err := capture(t, "merchant", "create", "--name", "CLI Shop", "--test", "--notification-url", "https://shop.example/notify", "--currency", "sek")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var creds map[string]any
+	if err := json.Unmarshal([]byte(out), &creds); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	for _, k := range []string{"merchant_id", "username", "password", "signing_secret"} {
+		if s, _ := creds[k].(string); s == "" {
+			t.Errorf("missing %s in %s", k, out)
+		}
+	}
+	if creds["test_mode"] != true {
+		t.Errorf("test_mode = %v", creds["test_mode"])
+	}
+	out, err = capture(t, "ledger", "verify")
+	if err != nil || !strings.Contains(out, `"problems": []`) {
+		t.Fatalf("verify on a clean ledger: %v %s", err, out)
+	}
+
+	// An entry that does not balance makes verify fail.
+	db, err := store.Open(context.Background(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(context.Background(), func(tx *store.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO ledger_journals (id, kind, reference, currency, created_at) VALUES ('j1', 'merchant_payout', 'p1', 'SEK', 0)`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO ledger_entries (id, journal_id, account, currency, amount) VALUES ('e1', 'j1', 'cash:SEK', 'SEK', 100)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = capture(t, "ledger", "verify")
+	if err == nil || !strings.Contains(out, "journal does not balance") {
+		t.Fatalf("verify on a broken ledger: err=%v out=%s", err, out)
+	}
+}
+
+func TestUsageErrorsExitWithTwo(t *testing.T) {
+	for _, args := range [][]string{{}, {"nonsense"}, {"merchant"}, {"merchant", "create"}, {"ledger", "balance"}, {"serve", "--no-such-flag"}} {
+		_, err := capture(t, args...)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("tillit %v: err=%v code=%d", args, err, exitCode(err))
+		}
+	}
+}
+
+func TestMerchantCreateRejectsBadURL(t *testing.T) {
+	t.Setenv("TILLIT_DATABASE_URL", storetest.DSN(t))
+	if _, err := capture(t, "merchant", "create", "--name", "X", "--notification-url", "not a url"); err == nil || exitCode(err) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+}
