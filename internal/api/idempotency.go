@@ -45,7 +45,11 @@ func (a *API) mutate(w http.ResponseWriter, r *http.Request, body []byte, op fun
 	m := currentMerchant(r)
 	key := idempotencyKey(r)
 	if len(key) > 255 {
-		a.writeError(w, r, apperr.BadField("Klarna-Idempotency-Key", "must be at most 255 characters"))
+		header := "Klarna-Idempotency-Key"
+		if r.Header.Get(header) == "" {
+			header = "Idempotency-Key"
+		}
+		a.writeError(w, r, apperr.BadField(header, "must be at most 255 characters"))
 		return
 	}
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))

@@ -122,6 +122,9 @@ func (a *API) unmatched(w http.ResponseWriter, r *http.Request) {
 		probe.Method = method
 		if _, p := a.mux.Handler(probe); p != "" {
 			allowed = append(allowed, method)
+			if method == http.MethodGet {
+				allowed = append(allowed, http.MethodHead)
+			}
 		}
 	}
 	if len(allowed) > 0 {

@@ -50,20 +50,24 @@ func (s *Service) consumerSession(tx *store.Tx, sessionID, clientToken string) (
 // RequestOTP sends a one-time code for the session to the consumer's e-mail
 // through the outbox. Errors: UNAUTHORIZED, SESSION_EXPIRED, BAD_VALUE.
 func (s *Service) RequestOTP(ctx context.Context, sessionID, clientToken string, req OTPRequest) error {
-	probe := Address{Email: req.Email}
-	if req.Email == "" {
-		return apperr.BadField("email", "is required")
-	}
-	if err := probe.validate("", false); err != nil {
-		return apperr.BadField("email", "is not an e-mail address")
-	}
 	code, err := randomDigits(6)
 	if err != nil {
 		return err
 	}
 	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		if _, err := s.consumerSession(tx, sessionID, clientToken); err != nil {
+		sess, err := s.consumerSession(tx, sessionID, clientToken)
+		if err != nil {
 			return err
+		}
+		if sess.Status != SessionIncomplete {
+			return apperr.New(apperr.NotAllowed, "The session is already authorized.")
+		}
+		probe := Address{Email: req.Email}
+		if req.Email == "" {
+			return apperr.BadField("email", "is required")
+		}
+		if err := probe.validate("", false); err != nil {
+			return apperr.BadField("email", "is not an e-mail address")
 		}
 		if _, err := tx.Exec(`DELETE FROM otp_challenges WHERE session_id = $1`, sessionID); err != nil {
 			return err
@@ -72,7 +76,7 @@ func (s *Service) RequestOTP(ctx context.Context, sessionID, clientToken string,
 			sessionID, ids.Hash(sessionID+":"+code), store.Micros(tx.Now.Add(OTPLifetime))); err != nil {
 			return err
 		}
-		_, err := outbox.Enqueue(tx, outbox.Email, req.Email, "Your Tillit code",
+		_, err = outbox.Enqueue(tx, outbox.Email, req.Email, "Your Tillit code",
 			fmt.Sprintf("Your one-time code is %s. It is valid for %d minutes. Tillit never asks for this code by phone.", code, int(OTPLifetime.Minutes())))
 		return err
 	})

@@ -156,7 +156,7 @@ type PaymentMethod struct {
 // OrderCreated is the answer to placing an order.
 type OrderCreated struct {
 	OrderID                 string        `json:"order_id"`
-	RedirectURL             string        `json:"redirect_url"`
+	RedirectURL             string        `json:"redirect_url,omitempty"`
 	FraudStatus             string        `json:"fraud_status"`
 	AuthorizedPaymentMethod PaymentMethod `json:"authorized_payment_method"`
 }

@@ -145,7 +145,7 @@ type fraudEventBody struct {
 
 // FraudEventBody builds the fraud-status notification body
 // {order_id,event_type,event_id,occurred_at} (helper used by checkout), with
-// occurred_at in RFC 3339 UTC. An empty eventID gets a new UUIDv7. Pass the
+// occurred_at in RFC 3339 UTC with milliseconds, like every API timestamp. An empty eventID gets a new UUIDv7. Pass the
 // body to Enqueue, which adopts its event_id as the event's ID.
 func FraudEventBody(orderID, eventType, eventID string, occurredAt time.Time) []byte {
 	if eventID == "" {
@@ -155,7 +155,7 @@ func FraudEventBody(orderID, eventType, eventID string, occurredAt time.Time) []
 		OrderID:    orderID,
 		EventType:  eventType,
 		EventID:    eventID,
-		OccurredAt: occurredAt.UTC().Format(time.RFC3339),
+		OccurredAt: occurredAt.UTC().Format("2006-01-02T15:04:05.000Z"),
 	})
 	if err != nil { // cannot happen: only strings
 		panic("notify: encode fraud event: " + err.Error())

@@ -168,7 +168,7 @@ func TestDeliveredWithValidSignature(t *testing.T) {
 		"order_id":    orderID,
 		"event_type":  "FRAUD_RISK_ACCEPTED",
 		"event_id":    ev.ID,
-		"occurred_at": storetest.Start.Format(time.RFC3339),
+		"occurred_at": storetest.Start.Format("2006-01-02T15:04:05.000Z"),
 	}
 	if len(body) != len(want) {
 		t.Errorf("body = %v, want %v", body, want)
