@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -84,8 +85,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // readBody reads the request body within MaxBodyBytes and checks that a
 // declared content type is JSON.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/json") {
-		return nil, apperr.New(apperr.UnsupportedMedia, "The request body must be application/json.")
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mediaType, _, err := mime.ParseMediaType(ct); err != nil || mediaType != "application/json" {
+			return nil, apperr.New(apperr.UnsupportedMedia, "The request body must be application/json.")
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {

@@ -189,7 +189,9 @@ func DecodeJSON(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return DecodeError(err)
 	}
-	if dec.More() {
+	// The decoder stops after the first value; the body must be exactly one
+	// (a stray "}" after it is not caught by dec.More).
+	if dec.More() || !json.Valid(data) {
 		return apperr.New(apperr.BadValue, "Malformed JSON: unexpected data after the object.")
 	}
 	return nil

@@ -189,6 +189,11 @@ func (l *OrderLine) validate(field string) error {
 	if err != nil || gross > money.MaxAmount || gross < -money.MaxAmount {
 		return apperr.BadField(field+".total_amount", "quantity * unit_price is out of range")
 	}
+	if net := gross - l.TotalDiscountAmount; net < 0 && !negativeAllowed {
+		return apperr.BadField(field+".total_discount_amount", "must not exceed quantity * unit_price on a %s line", l.Type)
+	} else if net < -money.MaxAmount {
+		return apperr.BadField(field+".total_amount", "quantity * unit_price - total_discount_amount is out of range")
+	}
 	if want := gross - l.TotalDiscountAmount; l.TotalAmount != want {
 		return apperr.BadField(field+".total_amount", "is %d but quantity * unit_price - total_discount_amount is %d", l.TotalAmount, want)
 	}
