@@ -362,3 +362,24 @@ func TestExpiredIdempotencyKeysAreSwept(t *testing.T) {
 		t.Fatal("expired key kept")
 	}
 }
+
+func TestRequiredOrderFieldsMustBePresent(t *testing.T) {
+	e := newEnv(t)
+	for field, mutate := range map[string]func(o map[string]any){
+		"order_amount":              func(o map[string]any) { delete(o, "order_amount") },
+		"purchase_currency":         func(o map[string]any) { delete(o, "purchase_currency") },
+		"order_lines[1].quantity":   func(o map[string]any) { delete(o["order_lines"].([]map[string]any)[1], "quantity") },
+		"order_lines[0].unit_price": func(o map[string]any) { delete(o["order_lines"].([]map[string]any)[0], "unit_price") },
+	} {
+		order := sampleOrder()
+		mutate(order)
+		r := e.do(request{method: "POST", path: "/payments/v1/sessions", body: order}).expect(t, 400)
+		var body struct {
+			ErrorMessages []string `json:"error_messages"`
+		}
+		r.json(t, &body)
+		if r.errorCode(t) != "BAD_VALUE" || !strings.Contains(body.ErrorMessages[0], field+" is required") {
+			t.Errorf("missing %s: %s", field, r.Body)
+		}
+	}
+}

@@ -1,14 +1,15 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/tillit/tillit/internal/checkout"
 )
 
 func (a *API) createSession(w http.ResponseWriter, r *http.Request) {
-	var d checkout.OrderData
-	if _, err := decode(w, r, &d, false); err != nil {
+	d, err := a.orderData(w, r)
+	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
@@ -43,8 +44,8 @@ func (a *API) updateSession(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) createOrder(w http.ResponseWriter, r *http.Request) {
-	var d checkout.OrderData
-	if _, err := decode(w, r, &d, false); err != nil {
+	d, err := a.orderData(w, r)
+	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
@@ -62,4 +63,14 @@ func (a *API) cancelAuthorization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// orderData reads a purchase from the request body.
+func (a *API) orderData(w http.ResponseWriter, r *http.Request) (checkout.OrderData, error) {
+	var probe map[string]json.RawMessage
+	body, err := decode(w, r, &probe, false)
+	if err != nil {
+		return checkout.OrderData{}, err
+	}
+	return checkout.ParseOrderData(body)
 }

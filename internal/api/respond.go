@@ -77,7 +77,11 @@ func (a *API) errorResponse(r *http.Request, err error) (int, ErrorBody) {
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := a.errorResponse(r, err)
 	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Tillit"`)
+		scheme := "Basic"
+		if strings.HasPrefix(r.URL.Path, "/checkout/") {
+			scheme = "Bearer"
+		}
+		w.Header().Set("WWW-Authenticate", scheme+` realm="Tillit"`)
 	}
 	writeJSON(w, status, body)
 }

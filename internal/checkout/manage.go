@@ -222,8 +222,8 @@ func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureR
 	if req.CapturedAmount <= 0 {
 		return Capture{}, apperr.BadField("captured_amount", "must be positive")
 	}
-	if len(req.Description) > 255 || len(req.Reference) > 255 {
-		return Capture{}, apperr.BadField("description", "must be at most 255 characters")
+	if err := checkTexts(map[string]string{"description": req.Description, "reference": req.Reference}); err != nil {
+		return Capture{}, err
 	}
 	if req.ShippingDelay < 0 || req.ShippingDelay > 180 {
 		return Capture{}, apperr.BadField("shipping_delay", "must be between 0 and 180 days")
@@ -259,9 +259,9 @@ func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureR
 	linesJSON, _ := json.Marshal(lines)
 	shippingJSON, _ := json.Marshal(shipping)
 	ref := shortReference()
-	if _, err := tx.Exec(`INSERT INTO captures (id, order_id, reference, captured_amount, description, merchant_ref, order_lines, shipping_info, captured_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		id, o.ID, ref, req.CapturedAmount, req.Description, req.Reference, string(linesJSON), string(shippingJSON), store.Micros(tx.Now)); err != nil {
+	if _, err := tx.Exec(`INSERT INTO captures (id, order_id, reference, captured_amount, description, merchant_ref, order_lines, shipping_info, shipping_delay_days, captured_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		id, o.ID, ref, req.CapturedAmount, req.Description, req.Reference, string(linesJSON), string(shippingJSON), req.ShippingDelay, store.Micros(tx.Now)); err != nil {
 		return Capture{}, err
 	}
 	o.Captured += req.CapturedAmount
@@ -292,6 +292,9 @@ func (s *Service) AddCaptureShippingInfo(tx *store.Tx, merchantID, orderID, capt
 	if err != nil {
 		return err
 	}
+	if len(c.ShippingInfo)+len(req.ShippingInfo) > maxShipments {
+		return apperr.BadField("shipping_info", "a capture holds at most %d shipments", maxShipments)
+	}
 	all, _ := json.Marshal(append(c.ShippingInfo, req.ShippingInfo...))
 	if _, err := tx.Exec(`UPDATE captures SET shipping_info = $1 WHERE id = $2`, string(all), c.CaptureID); err != nil {
 		return err
@@ -306,8 +309,8 @@ func (s *Service) Refund(tx *store.Tx, merchantID, orderID string, req RefundReq
 	if req.RefundedAmount <= 0 {
 		return Refund{}, apperr.BadField("refunded_amount", "must be positive")
 	}
-	if len(req.Description) > 255 || len(req.Reference) > 255 {
-		return Refund{}, apperr.BadField("description", "must be at most 255 characters")
+	if err := checkTexts(map[string]string{"description": req.Description, "reference": req.Reference}); err != nil {
+		return Refund{}, err
 	}
 	if err := validateLinesFor("refunded_amount", req.OrderLines, req.RefundedAmount); err != nil {
 		return Refund{}, err
@@ -448,8 +451,8 @@ func (s *Service) AddShippingInfo(tx *store.Tx, merchantID, orderID string, req 
 	if err != nil {
 		return err
 	}
-	if len(o.Shipping)+len(req.ShippingInfo) > 100 {
-		return apperr.BadField("shipping_info", "an order holds at most 100 shipments")
+	if len(o.Shipping)+len(req.ShippingInfo) > maxShipments {
+		return apperr.BadField("shipping_info", "an order holds at most %d shipments", maxShipments)
 	}
 	o.Shipping = append(o.Shipping, req.ShippingInfo...)
 	return o.save(tx)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 
 	"github.com/tillit/tillit/internal/apperr"
@@ -169,8 +170,8 @@ func (s *Service) UpdateSession(ctx context.Context, merchantID, id string, patc
 			merged[k] = v
 		}
 		raw, _ := json.Marshal(merged)
-		var d OrderData
-		if err := DecodeJSON(raw, &d); err != nil {
+		d, err := ParseOrderData(raw)
+		if err != nil {
 			return err
 		}
 		if err := d.Validate(); err != nil {
@@ -180,6 +181,45 @@ func (s *Service) UpdateSession(ctx context.Context, merchantID, id string, patc
 		return tx.ExecOne(`UPDATE payment_sessions SET data = $1, purchase_country = $2, purchase_currency = $3, locale = $4, order_amount = $5, version = version + 1
 			WHERE id = $6 AND version = $7`, string(data), d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, r.ID, r.Version)
 	})
+}
+
+// ParseOrderData decodes a purchase from a request body and checks that the
+// fields the public API requires are present (a missing amount is not the same
+// as zero). It does not run Validate.
+func ParseOrderData(body []byte) (OrderData, error) {
+	var presence struct {
+		PurchaseCountry  *string          `json:"purchase_country"`
+		PurchaseCurrency *string          `json:"purchase_currency"`
+		OrderAmount      *json.RawMessage `json:"order_amount"`
+		OrderLines       []struct {
+			Quantity    *json.RawMessage `json:"quantity"`
+			UnitPrice   *json.RawMessage `json:"unit_price"`
+			TotalAmount *json.RawMessage `json:"total_amount"`
+		} `json:"order_lines"`
+	}
+	var d OrderData
+	if err := DecodeJSON(body, &d); err != nil {
+		return OrderData{}, err
+	}
+	if err := json.Unmarshal(body, &presence); err != nil {
+		return OrderData{}, DecodeError(err)
+	}
+	for field, present := range map[string]bool{
+		"purchase_country": presence.PurchaseCountry != nil, "purchase_currency": presence.PurchaseCurrency != nil,
+		"order_amount": presence.OrderAmount != nil, "order_lines": presence.OrderLines != nil,
+	} {
+		if !present {
+			return OrderData{}, apperr.BadField(field, "is required")
+		}
+	}
+	for i, l := range presence.OrderLines {
+		for field, present := range map[string]bool{"quantity": l.Quantity != nil, "unit_price": l.UnitPrice != nil, "total_amount": l.TotalAmount != nil} {
+			if !present {
+				return OrderData{}, apperr.BadField(fmt.Sprintf("order_lines[%d].%s", i, field), "is required")
+			}
+		}
+	}
+	return d, nil
 }
 
 // DecodeJSON decodes JSON into v and turns decoding failures into BAD_VALUE

@@ -179,7 +179,8 @@ type CaptureRequest struct {
 	Reference      string         `json:"reference,omitempty"`
 	OrderLines     []OrderLine    `json:"order_lines,omitempty"`
 	ShippingInfo   []ShippingInfo `json:"shipping_info,omitempty"`
-	ShippingDelay  int64          `json:"shipping_delay,omitempty"`
+	// ShippingDelay is how many days after the capture the goods ship.
+	ShippingDelay int64 `json:"shipping_delay,omitempty"`
 }
 
 // Capture is a captured amount as the merchant reads it.

@@ -19,7 +19,18 @@ const (
 	MaxTaxRate      = 10_000
 	maxText         = 255
 	maxMerchantData = 6000
+	maxShipments    = 100
 )
+
+// checkTexts refuses any of the named free-text fields longer than maxText.
+func checkTexts(fields map[string]string) error {
+	for name, v := range fields {
+		if len(v) > maxText {
+			return apperr.BadField(name, "must be at most %d characters", maxText)
+		}
+	}
+	return nil
+}
 
 // lineTypes lists the order line types, and whether a line of the type may
 // carry a negative price.
@@ -170,8 +181,11 @@ func (l *OrderLine) validate(field string) error {
 	if strings.TrimSpace(l.Name) == "" || len(l.Name) > maxText {
 		return apperr.BadField(field+".name", "must be 1-%d characters", maxText)
 	}
-	if len(l.Reference) > maxText || len(l.QuantityUnit) > 10 {
-		return apperr.BadField(field+".reference", "is too long")
+	if err := checkTexts(map[string]string{field + ".reference": l.Reference}); err != nil {
+		return err
+	}
+	if len(l.QuantityUnit) > 10 {
+		return apperr.BadField(field+".quantity_unit", "must be at most 10 characters")
 	}
 	if l.Quantity < 0 || l.Quantity > MaxQuantity {
 		return apperr.BadField(field+".quantity", "must be between 0 and %d", MaxQuantity)
@@ -201,8 +215,10 @@ func (l *OrderLine) validate(field string) error {
 	if d := l.TotalTaxAmount - want; d < -1 || d > 1 {
 		return apperr.BadField(field+".total_tax_amount", "is %d but total_amount at tax_rate holds %d", l.TotalTaxAmount, want)
 	}
-	if len(l.MerchantData) > 1024 || len(l.ProductURL) > 1024 || len(l.ImageURL) > 1024 {
-		return apperr.BadField(field+".merchant_data", "is too long")
+	for name, value := range map[string]string{"merchant_data": l.MerchantData, "product_url": l.ProductURL, "image_url": l.ImageURL} {
+		if len(value) > 1024 {
+			return apperr.BadField(field+"."+name, "must be at most 1024 characters")
+		}
 	}
 	return nil
 }
@@ -258,8 +274,8 @@ func (c *Customer) validate(complete bool) error {
 
 // validateShipping checks shipment records.
 func validateShipping(field string, infos []ShippingInfo) error {
-	if len(infos) > 100 {
-		return apperr.BadField(field, "must hold at most 100 shipments")
+	if len(infos) > maxShipments {
+		return apperr.BadField(field, "must hold at most %d shipments", maxShipments)
 	}
 	for i, s := range infos {
 		name := fmt.Sprintf("%s[%d]", field, i)
