@@ -286,7 +286,9 @@ func TestAuthorizationTokenWorksOnce(t *testing.T) {
 
 	sid2, ct2 := e.session(sampleOrder())
 	// A client token of another session is refused.
-	e.do(request{method: "POST", path: "/checkout/v1/sessions/" + sid2 + "/authorize", bearer: ct, body: consumer("anna@example.dk")}).expect(t, 401)
+	if r := e.do(request{method: "POST", path: "/checkout/v1/sessions/" + sid2 + "/authorize", bearer: ct, body: consumer("anna@example.dk")}).expect(t, 401); !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Fatalf("consumer 401 challenge = %q", r.Header.Get("WWW-Authenticate"))
+	}
 	token2 := e.authorize(sid2, ct2, consumer("anna@example.dk"))["authorization_token"].(string)
 	e.do(request{method: "DELETE", path: "/payments/v1/authorizations/" + token2}).expect(t, 204)
 	if code := e.do(request{method: "POST", path: "/payments/v1/authorizations/" + token2 + "/order", body: sampleOrder()}).expect(t, 404).errorCode(t); code != "NO_SUCH_AUTHORIZATION" {

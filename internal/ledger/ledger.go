@@ -52,14 +52,23 @@ func Post(tx *store.Tx, kind, reference, orderID, currency string, entries ...En
 		return fmt.Errorf("ledger: journal %s/%s needs at least two entries", kind, reference)
 	}
 	var sum int64
+	nonZero := 0
 	for _, e := range entries {
 		var err error
 		if sum, err = money.Add(sum, e.Amount); err != nil {
 			return err
 		}
+		if e.Amount != 0 {
+			nonZero++
+		}
 	}
 	if sum != 0 {
 		return fmt.Errorf("%w: %s/%s sums to %d", ErrUnbalanced, kind, reference, sum)
+	}
+	// Zero entries are not stored, so a journal of only zeros would be stored
+	// without entries, which Verify reports as a problem.
+	if nonZero < 2 {
+		return fmt.Errorf("ledger: journal %s/%s needs at least two non-zero entries", kind, reference)
 	}
 	journalID := ids.New()
 	var order any
