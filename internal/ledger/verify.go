@@ -40,6 +40,20 @@ var checks = []struct{ label, query string }{
 	{"order refunded amount differs from its refunds", `
 		SELECT o.id FROM orders o
 		WHERE o.refunded_amount <> (SELECT COALESCE(SUM(r.refunded_amount), 0) FROM refunds r WHERE r.order_id = o.id)`},
+	{"capture has no journal of its own", `
+		SELECT c.id FROM captures c WHERE NOT EXISTS (
+			SELECT 1 FROM ledger_journals j WHERE j.kind = 'capture' AND j.reference = c.id AND j.order_id = c.order_id)`},
+	{"refund has no journal of its own", `
+		SELECT r.id FROM refunds r WHERE NOT EXISTS (
+			SELECT 1 FROM ledger_journals j WHERE j.kind = 'refund' AND j.reference = r.id AND j.order_id = r.order_id)`},
+	{"capture journal amount differs from the capture", `
+		SELECT c.id FROM captures c JOIN ledger_journals j ON j.kind = 'capture' AND j.reference = c.id
+		WHERE c.captured_amount <> (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
+			WHERE e.journal_id = j.id AND e.account = 'consumer_receivable:order:' || c.order_id)`},
+	{"refund journal amount differs from the refund", `
+		SELECT r.id FROM refunds r JOIN ledger_journals j ON j.kind = 'refund' AND j.reference = r.id
+		WHERE -r.refunded_amount <> (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
+			WHERE e.journal_id = j.id AND e.account = 'consumer_receivable:order:' || r.order_id)`},
 	{"receivable from captures and refunds differs from the order", `
 		SELECT o.id FROM orders o
 		WHERE o.captured_amount - o.refunded_amount <> (
