@@ -45,9 +45,5 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.Checkout.Authorize(r.Context(), r.PathValue("session_id"), token, req)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	a.reply(w, r, out, err)
 }

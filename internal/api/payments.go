@@ -14,20 +14,12 @@ func (a *API) createSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.Checkout.CreateSession(r.Context(), currentMerchant(r), d, a.baseURL(r))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	a.reply(w, r, out, err)
 }
 
 func (a *API) getSession(w http.ResponseWriter, r *http.Request) {
 	out, err := a.Checkout.GetSession(r.Context(), currentMerchant(r).ID, r.PathValue("session_id"), a.baseURL(r))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	a.reply(w, r, out, err)
 }
 
 func (a *API) updateSession(w http.ResponseWriter, r *http.Request) {
@@ -50,11 +42,7 @@ func (a *API) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.Checkout.CreateOrder(r.Context(), currentMerchant(r), r.PathValue("token"), d)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	a.reply(w, r, out, err)
 }
 
 func (a *API) cancelAuthorization(w http.ResponseWriter, r *http.Request) {

@@ -61,6 +61,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// reply writes v as a 200 JSON answer, or err in the public error shape.
+func (a *API) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
 // errorResponse renders err in the public error shape. Unexpected errors are
 // logged with the correlation id and answered with a generic message.
 func (a *API) errorResponse(r *http.Request, err error) (int, ErrorBody) {

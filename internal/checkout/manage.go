@@ -278,12 +278,6 @@ func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureR
 // AddCaptureShippingInfo adds shipments to a capture. Errors: NO_SUCH_ORDER,
 // NO_SUCH_CAPTURE, BAD_VALUE.
 func (s *Service) AddCaptureShippingInfo(tx *store.Tx, merchantID, orderID, captureID string, req ShippingInfoRequest) error {
-	if len(req.ShippingInfo) == 0 {
-		return apperr.BadField("shipping_info", "must hold at least one shipment")
-	}
-	if err := validateShipping("shipping_info", req.ShippingInfo); err != nil {
-		return err
-	}
 	o, err := loadOrder(tx, merchantID, orderID)
 	if err != nil {
 		return err
@@ -292,11 +286,12 @@ func (s *Service) AddCaptureShippingInfo(tx *store.Tx, merchantID, orderID, capt
 	if err != nil {
 		return err
 	}
-	if len(c.ShippingInfo)+len(req.ShippingInfo) > maxShipments {
-		return apperr.BadField("shipping_info", "a capture holds at most %d shipments", maxShipments)
+	all, err := addShipments(c.ShippingInfo, req)
+	if err != nil {
+		return err
 	}
-	all, _ := json.Marshal(append(c.ShippingInfo, req.ShippingInfo...))
-	if _, err := tx.Exec(`UPDATE captures SET shipping_info = $1 WHERE id = $2`, string(all), c.CaptureID); err != nil {
+	allJSON, _ := json.Marshal(all)
+	if _, err := tx.Exec(`UPDATE captures SET shipping_info = $1 WHERE id = $2`, string(allJSON), c.CaptureID); err != nil {
 		return err
 	}
 	return o.save(tx) // bumps the version so concurrent changes to the order retry
@@ -441,21 +436,29 @@ func (s *Service) Acknowledge(tx *store.Tx, merchantID, orderID string) error {
 
 // AddShippingInfo adds shipments to the order. Errors: NO_SUCH_ORDER, BAD_VALUE.
 func (s *Service) AddShippingInfo(tx *store.Tx, merchantID, orderID string, req ShippingInfoRequest) error {
-	if len(req.ShippingInfo) == 0 {
-		return apperr.BadField("shipping_info", "must hold at least one shipment")
-	}
-	if err := validateShipping("shipping_info", req.ShippingInfo); err != nil {
-		return err
-	}
 	o, err := loadOrder(tx, merchantID, orderID)
 	if err != nil {
 		return err
 	}
-	if len(o.Shipping)+len(req.ShippingInfo) > maxShipments {
-		return apperr.BadField("shipping_info", "an order holds at most %d shipments", maxShipments)
+	if o.Shipping, err = addShipments(o.Shipping, req); err != nil {
+		return err
 	}
-	o.Shipping = append(o.Shipping, req.ShippingInfo...)
 	return o.save(tx)
+}
+
+// addShipments validates the shipments of a request and appends them to those
+// an order or capture already has, within the limit.
+func addShipments(existing []ShippingInfo, req ShippingInfoRequest) ([]ShippingInfo, error) {
+	if len(req.ShippingInfo) == 0 {
+		return nil, apperr.BadField("shipping_info", "must hold at least one shipment")
+	}
+	if err := validateShipping("shipping_info", req.ShippingInfo); err != nil {
+		return nil, err
+	}
+	if len(existing)+len(req.ShippingInfo) > maxShipments {
+		return nil, apperr.BadField("shipping_info", "at most %d shipments can be recorded", maxShipments)
+	}
+	return append(existing, req.ShippingInfo...), nil
 }
 
 // UpdateMerchantReferences sets the merchant's references on the order.
