@@ -424,30 +424,38 @@ func (r *Runner) reportUnknown(ctx context.Context, kinds []string) {
 	}
 }
 
-// Start runs RunDue in the background every interval (and sooner after Notify)
-// until ctx is cancelled; Wait blocks until the loop stopped and in-flight jobs
-// finished. Errors are logged and the loop carries on.
+// Workers is how many jobs one process runs at the same time in the
+// background, so that one slow job (a webhook to a slow receiver) does not
+// hold up the others.
+const Workers = 4
+
+// Start runs Workers loops that each run RunDue every interval (and sooner
+// after Notify) until ctx is cancelled; Wait blocks until the loops stopped and
+// in-flight jobs finished. Leases keep the loops from running a job twice.
+// Errors are logged and the loops carry on.
 func (r *Runner) Start(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		ticker := time.NewTicker(interval)
-		defer ticker.Stop()
-		for {
-			if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
-				r.logger.Error("jobs: run due jobs", "error", err.Error())
+	for i := 0; i < Workers; i++ {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			ticker := time.NewTicker(interval)
+			defer ticker.Stop()
+			for {
+				if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+					r.logger.Error("jobs: run due jobs", "error", err.Error())
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-ticker.C:
+				case <-r.wake:
+				}
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-ticker.C:
-			case <-r.wake:
-			}
-		}
-	}()
+		}()
+	}
 }
 
 // Wait blocks until every loop started by Start has stopped (its ctx was

@@ -510,3 +510,39 @@ func TestConcurrentRunnersRunEachJobOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestBackgroundWorkersRunJobsSideBySide(t *testing.T) {
+	db, clk := storetest.Open(t)
+	r := jobs.NewRunner(db, quietLogger())
+	started := make(chan struct{}, 2)
+	release := make(chan struct{})
+	r.Register("slow", func(context.Context, []byte) error {
+		started <- struct{}{}
+		<-release
+		return nil
+	})
+	enqueue(t, db, jobs.Job{Kind: "slow", Payload: 1, RunAt: clk.Now()})
+	enqueue(t, db, jobs.Job{Kind: "slow", Payload: 2, RunAt: clk.Now()})
+	runCtx, stop := context.WithCancel(ctx)
+	r.Start(runCtx, time.Hour)
+	for i := 0; i < 2; i++ {
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second):
+			close(release)
+			stop()
+			r.Wait()
+			t.Fatalf("only %d of 2 jobs started while the first was still running", i)
+		}
+	}
+	close(release)
+	stop()
+	r.Wait()
+	var left int
+	if err := db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow(`SELECT COUNT(*) FROM jobs`).Scan(&left) }); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Fatalf("%d jobs left after both finished", left)
+	}
+}
