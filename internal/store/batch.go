@@ -124,18 +124,23 @@ func (b *batcher) runOnce(batch []*writeRequest, results []error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	var unprepared []string
 	for i, r := range batch {
-		results[i] = b.runOne(ctx, sqlTx, r)
+		results[i] = b.runOne(ctx, sqlTx, r, &unprepared)
 	}
-	if err := sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	if err != nil {
 		_ = sqlTx.Rollback()
-		return fmt.Errorf("store: commit: %w", err)
+		err = fmt.Errorf("store: commit: %w", err)
 	}
-	return nil
+	if len(unprepared) > 0 {
+		b.db.writeStmts.prepare(unprepared)
+	}
+	return err
 }
 
 // runOne runs one request inside a savepoint, retrying it on conflicts.
-func (b *batcher) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeRequest) error {
+func (b *batcher) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeRequest, unprepared *[]string) error {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
@@ -145,8 +150,9 @@ func (b *batcher) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeRequest) er
 			return err
 		}
 		tx := &Tx{tx: sqlTx, Now: b.db.Clock.Now().UTC().Truncate(time.Microsecond), Dialect: b.db.Dialect,
-			ctx: context.WithValue(r.ctx, inBatchKey{}, true), stmtCtx: ctx}
+			ctx: context.WithValue(r.ctx, inBatchKey{}, true), stmtCtx: ctx, stmts: b.db.writeStmts}
 		err = r.fn(tx)
+		*unprepared = append(*unprepared, tx.unprepared...)
 		if err == nil {
 			_, err = sqlTx.ExecContext(ctx, "RELEASE write_request")
 			return err

@@ -48,6 +48,8 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	batch   *batcher
+	// writeStmts and readStmts cache prepared statements on SQLite.
+	writeStmts, readStmts *stmtCache
 }
 
 // DefaultSQLitePath is where `tillit serve` keeps its embedded database unless
@@ -115,7 +117,7 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	db := &DB{Dialect: SQLite, Clock: clk, write: write, read: read}
+	db := &DB{Dialect: SQLite, Clock: clk, write: write, read: read, writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.batch = newBatcher(db)
 	return db, nil
 }
@@ -124,6 +126,10 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.close()
+	}
+	if db.writeStmts != nil {
+		db.writeStmts.close()
+		db.readStmts.close()
 	}
 	err := db.write.Close()
 	if db.read != db.write {
@@ -147,6 +153,10 @@ type Tx struct {
 	// in a shared SQLite batch one caller's cancellation must not interrupt
 	// the connection the others are using.
 	stmtCtx context.Context
+	// stmts is the pool's statement cache (SQLite only); unprepared lists the
+	// queries this transaction ran that are not cached yet.
+	stmts      *stmtCache
+	unprepared []string
 }
 
 // statementContext is the context statements run under.
@@ -162,13 +172,16 @@ func (t *Tx) Context() context.Context { return t.ctx }
 
 // Exec runs a statement.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if s := t.statement(query); s != nil {
+		return s.ExecContext(t.statementContext(), args...)
+	}
 	return t.tx.ExecContext(t.statementContext(), query, args...)
 }
 
 // ExecOne runs a statement that must change exactly one row; otherwise it
 // returns ErrConflict (for optimistic updates) so the transaction is retried.
 func (t *Tx) ExecOne(query string, args ...any) error {
-	res, err := t.tx.ExecContext(t.statementContext(), query, args...)
+	res, err := t.Exec(query, args...)
 	if err != nil {
 		return err
 	}
@@ -184,11 +197,17 @@ func (t *Tx) ExecOne(query string, args ...any) error {
 
 // Query runs a query returning rows.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	if s := t.statement(query); s != nil {
+		return s.QueryContext(t.statementContext(), args...)
+	}
 	return t.tx.QueryContext(t.statementContext(), query, args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
+	if s := t.statement(query); s != nil {
+		return s.QueryRowContext(t.statementContext(), args...)
+	}
 	return t.tx.QueryRowContext(t.statementContext(), query, args...)
 }
 
@@ -213,6 +232,17 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.run(ctx, db.read, true, fn)
 }
 
+// cacheFor returns the statement cache of a pool, or nil.
+func (db *DB) cacheFor(pool *sql.DB) *stmtCache {
+	switch {
+	case db.writeStmts == nil:
+		return nil
+	case pool == db.write:
+		return db.writeStmts
+	}
+	return db.readStmts
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
@@ -234,15 +264,18 @@ func (db *DB) once(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx 
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, Now: db.Clock.Now().UTC().Truncate(time.Microsecond), Dialect: db.Dialect, ctx: ctx}
-	if err := fn(tx); err != nil {
+	cache := db.cacheFor(pool)
+	tx := &Tx{tx: sqlTx, Now: db.Clock.Now().UTC().Truncate(time.Microsecond), Dialect: db.Dialect, ctx: ctx, stmts: cache}
+	err = fn(tx)
+	if err != nil {
 		_ = sqlTx.Rollback()
-		return err
+	} else if err = sqlTx.Commit(); err != nil {
+		err = fmt.Errorf("store: commit: %w", err)
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+	if cache != nil && len(tx.unprepared) > 0 {
+		cache.prepare(tx.unprepared)
 	}
-	return nil
+	return err
 }
 
 func retryable(err error) bool {
