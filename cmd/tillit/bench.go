@@ -85,6 +85,9 @@ func benchCommand(ctx context.Context, args []string) error {
 	started := time.Now()
 	res, err := bench.Run(ctx, opts)
 	if err != nil {
+		if res.Steps != nil && !*asJSON {
+			_ = res.WriteTable(os.Stdout)
+		}
 		return err
 	}
 	if *asJSON {
