@@ -19,7 +19,7 @@ func (a *API) merchantAuth(h http.HandlerFunc) http.HandlerFunc {
 			a.writeError(w, r, apperr.New(apperr.Unauthorized, "Send merchant API credentials with HTTP Basic authentication."))
 			return
 		}
-		m, err := merchant.Authenticate(r.Context(), a.DB, user, pass)
+		m, err := a.auth.Authenticate(r.Context(), user, pass)
 		if err != nil {
 			a.writeError(w, r, err)
 			return

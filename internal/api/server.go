@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/metrics"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -27,11 +28,12 @@ type API struct {
 	// headers, badge URLs); otherwise the request's own host is used.
 	BaseURL string
 	mux     *http.ServeMux
+	auth    *merchant.Authenticator
 }
 
 // New builds the API and its routes.
 func New(db *store.DB, svc *checkout.Service, logger *slog.Logger, reg *metrics.Registry, baseURL string) *API {
-	a := &API{DB: db, Checkout: svc, Logger: logger, Metrics: reg, BaseURL: strings.TrimRight(baseURL, "/"), mux: http.NewServeMux()}
+	a := &API{DB: db, Checkout: svc, Logger: logger, Metrics: reg, BaseURL: strings.TrimRight(baseURL, "/"), mux: http.NewServeMux(), auth: merchant.NewAuthenticator(db)}
 	a.routes()
 	return a
 }

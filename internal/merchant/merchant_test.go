@@ -6,6 +6,7 @@ import (
 
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 )
 
@@ -45,5 +46,34 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		if _, err := merchant.Create(context.Background(), db, m); apperr.Code(err) != apperr.BadValue {
 			t.Errorf("Create(%+v) err = %v", m, err)
 		}
+	}
+}
+
+func TestAuthenticatorForgetsRevokedCredentialsAfterTTL(t *testing.T) {
+	db, clk := storetest.Open(t)
+	ctx := context.Background()
+	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Shop", TestMode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := merchant.NewAuthenticator(db)
+	if _, err := auth.Authenticate(ctx, creds.Username, creds.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.Authenticate(ctx, creds.Username, "wrong"); apperr.Code(err) != apperr.Unauthorized {
+		t.Fatalf("wrong password accepted from cache: %v", err)
+	}
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`UPDATE merchant_credentials SET revoked_at = 1 WHERE username = $1`, creds.Username)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.Authenticate(ctx, creds.Username, creds.Password); err != nil {
+		t.Fatalf("cached credentials refused within the TTL: %v", err)
+	}
+	clk.Advance(merchant.AuthCacheTTL)
+	if _, err := auth.Authenticate(ctx, creds.Username, creds.Password); apperr.Code(err) != apperr.Unauthorized {
+		t.Fatalf("revoked credentials still accepted after the TTL: %v", err)
 	}
 }

@@ -48,6 +48,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	batch   *batcher
+	ckpt    *checkpointer
 	// writeStmts and readStmts cache prepared statements on SQLite.
 	writeStmts, readStmts *stmtCache
 }
@@ -55,6 +56,9 @@ type DB struct {
 // DefaultSQLitePath is where `tillit serve` keeps its embedded database unless
 // TILLIT_DATABASE_URL says otherwise.
 const DefaultSQLitePath = "tillit.db"
+
+// PostgresPoolSize is how many connections one process opens to PostgreSQL.
+const PostgresPoolSize = 8
 
 // Open connects to the database named by dsn: a postgres:// or postgresql://
 // URL for PostgreSQL, or a file path (optionally prefixed with sqlite:) for
@@ -68,8 +72,10 @@ func Open(ctx context.Context, dsn string, clk clock.Clock) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		pool.SetMaxOpenConns(32)
-		pool.SetMaxIdleConns(32)
+		// A small pool: on a few cores more connections only queue inside
+		// PostgreSQL (measured in docs/benchmarks.md).
+		pool.SetMaxOpenConns(PostgresPoolSize)
+		pool.SetMaxIdleConns(PostgresPoolSize)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		if err := pool.PingContext(ctx); err != nil {
 			pool.Close()
@@ -93,12 +99,25 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 		}
 	}
 	params := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
+	// temp_store(MEMORY) keeps the savepoint journals of batched writes off
+	// the disk; it holds nothing that durability depends on.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)", "temp_store(MEMORY)"} {
 		params.Add("_pragma", p)
 	}
-	params.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
+	ckptConn, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
 	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	ckptConn.SetMaxOpenConns(1)
+	params.Set("_txlock", "immediate")
+	writerParams := url.Values{}
+	for k, v := range params {
+		writerParams[k] = append([]string(nil), v...)
+	}
+	writerParams.Add("_pragma", "wal_autocheckpoint(0)")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+writerParams.Encode())
+	if err != nil {
+		ckptConn.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	write.SetMaxOpenConns(1)
@@ -106,6 +125,7 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 	write.SetConnMaxIdleTime(0)
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
+		ckptConn.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	params.Set("_txlock", "deferred")
@@ -113,12 +133,14 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 	read, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
 	if err != nil {
 		write.Close()
+		ckptConn.Close()
 		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	db := &DB{Dialect: SQLite, Clock: clk, write: write, read: read, writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.batch = newBatcher(db)
+	db.ckpt = startCheckpointer(ckptConn)
 	return db, nil
 }
 
@@ -131,7 +153,11 @@ func (db *DB) Close() error {
 		db.writeStmts.close()
 		db.readStmts.close()
 	}
-	err := db.write.Close()
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
