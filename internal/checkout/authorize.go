@@ -208,28 +208,23 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	reasons, _ := json.Marshal(result.Reasons)
 	token := ids.New()
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		current, err := loadSession(tx, sessionID)
-		if err != nil {
-			return err
+		status := authCancelled
+		if result.Approved {
+			status = authActive
+			res, err := tx.Exec(`UPDATE payment_sessions SET status = $1, authorization_token = $2, version = version + 1 WHERE id = $3 AND version = $4 AND status = $5`,
+				SessionComplete, token, sessionID, sess.Version, SessionIncomplete)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return errors.Join(err, apperr.New(apperr.NotAllowed, "The session changed or was authorized while this request ran; authorize again."))
+			}
 		}
-		if current.Status != SessionIncomplete || current.Version != sess.Version {
-			return apperr.New(apperr.NotAllowed, "The session changed or was authorized while this request ran; authorize again.")
-		}
-		status := authActive
-		if !result.Approved {
-			status = authCancelled
-		}
-		if _, err := tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, status, fraud_status, payment_method, approved_amount, consumer, reasons, created_at, expires_at)
+		_, err := tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, status, fraud_status, payment_method, approved_amount, consumer, reasons, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			token, sessionID, sess.MerchantID, status, decision.Outcome, req.PaymentMethodCategory, sess.Data.OrderAmount,
-			string(consumer), string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime))); err != nil {
-			return err
-		}
-		if !result.Approved {
-			return nil
-		}
-		return tx.ExecOne(`UPDATE payment_sessions SET status = $1, authorization_token = $2, version = version + 1 WHERE id = $3 AND version = $4`,
-			SessionComplete, token, sessionID, current.Version)
+			string(consumer), string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime)))
+		return err
 	})
 	if err != nil {
 		return AuthorizeResult{}, err

@@ -40,6 +40,9 @@ func (s *Service) SetFraudStatus(tx *store.Tx, orderID, status string) error {
 	if o.FraudStatus == status {
 		return nil
 	}
+	if err := o.decodeDetails(); err != nil {
+		return err
+	}
 	o.FraudStatus = status
 	if err := o.save(tx); err != nil {
 		return err
@@ -101,6 +104,9 @@ func (s *Service) resolveTestReview(ctx context.Context, payload []byte) error {
 			if apperr.Code(err) == apperr.NoSuchOrder {
 				return jobs.Drop(err)
 			}
+			return err
+		}
+		if err := o.decodeDetails(); err != nil {
 			return err
 		}
 		outcome := risk.TestOutcome(o.Consumer.BillingAddress.Email)

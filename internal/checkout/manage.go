@@ -24,6 +24,13 @@ func (s *Service) GetOrder(ctx context.Context, merchantID, orderID string) (Ord
 		if err != nil {
 			return err
 		}
+		if err := o.decodeDetails(); err != nil {
+			return err
+		}
+		shipping, err := o.shipping()
+		if err != nil {
+			return err
+		}
 		captures, err := listCaptures(tx, o)
 		if err != nil {
 			return err
@@ -32,29 +39,29 @@ func (s *Service) GetOrder(ctx context.Context, merchantID, orderID string) (Ord
 		if err != nil {
 			return err
 		}
-		out = o.view(captures, refunds)
+		out = o.view(captures, refunds, shipping)
 		return nil
 	})
 	return out, err
 }
 
 // view renders the stored order in the public shape.
-func (o *orderRow) view(captures []Capture, refunds []Refund) Order {
+func (o *orderRow) view(captures []Capture, refunds []Refund, shipping []ShippingInfo) Order {
 	pm, _ := paymentMethod(o.PaymentMethod)
 	customer := o.Consumer.Customer
 	billing := o.Consumer.BillingAddress
-	shipping := o.Consumer.ShippingAddress
-	if shipping == nil {
-		shipping = &billing
+	shippingAddress := o.Consumer.ShippingAddress
+	if shippingAddress == nil {
+		shippingAddress = &billing
 	}
 	return Order{
 		OrderID: o.ID, Status: o.Status, FraudStatus: o.FraudStatus, OrderAmount: o.Amount, OriginalOrderAmount: o.OriginalAmount,
 		CapturedAmount: o.Captured, RefundedAmount: o.Refunded, RemainingAuthorizedAmount: o.remaining(),
 		PurchaseCurrency: o.Currency, PurchaseCountry: o.Country, Locale: o.Locale, OrderTaxAmount: o.TaxAmount,
 		OrderLines: o.Data.OrderLines, MerchantReference1: o.Ref1, MerchantReference2: o.Ref2, KlarnaReference: o.Reference,
-		Customer: &customer, BillingAddress: &billing, ShippingAddress: shipping,
+		Customer: &customer, BillingAddress: &billing, ShippingAddress: shippingAddress,
 		CreatedAt: timestamp(store.FromMicros(o.CreatedAt)), ExpiresAt: timestamp(store.FromMicros(o.ExpiresAt)),
-		Captures: captures, Refunds: refunds, ShippingInfo: o.Shipping, MerchantData: o.Data.MerchantData,
+		Captures: captures, Refunds: refunds, ShippingInfo: shipping, MerchantData: o.Data.MerchantData,
 		InitialPaymentMethod: pm, MerchantURLs: o.Data.MerchantURLs,
 	}
 }
@@ -139,6 +146,9 @@ func (s *Service) GetCaptures(ctx context.Context, merchantID, orderID string) (
 	var out []Capture
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		o, err := loadOrder(tx, merchantID, orderID)
+		if err == nil {
+			err = o.decodeDetails()
+		}
 		if err != nil {
 			return err
 		}
@@ -153,6 +163,9 @@ func (s *Service) GetCapture(ctx context.Context, merchantID, orderID, captureID
 	var out Capture
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		o, err := loadOrder(tx, merchantID, orderID)
+		if err == nil {
+			err = o.decodeDetails()
+		}
 		if err != nil {
 			return err
 		}
@@ -216,7 +229,8 @@ func validateLinesFor(field string, lines []OrderLine, amount int64) error {
 }
 
 // Capture captures part or all of the remaining authorized amount and posts
-// it to the ledger. Errors: NO_SUCH_ORDER, BAD_VALUE, CAPTURE_NOT_ALLOWED
+// it to the ledger. The capture returned carries no addresses (GetCapture has
+// them). Errors: NO_SUCH_ORDER, BAD_VALUE, CAPTURE_NOT_ALLOWED
 // (order not open, fraud status not ACCEPTED, amount above what remains).
 func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureRequest) (Capture, error) {
 	if req.CapturedAmount <= 0 {
@@ -272,7 +286,8 @@ func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureR
 	if err := ledger.Capture(tx, id, o.ID, o.MerchantID, o.Currency, req.CapturedAmount); err != nil {
 		return Capture{}, err
 	}
-	return loadCapture(tx, o, id)
+	return Capture{CaptureID: id, KlarnaReference: ref, CapturedAmount: req.CapturedAmount, CapturedAt: timestamp(tx.Now),
+		Description: req.Description, Reference: req.Reference, OrderLines: lines, ShippingInfo: shipping}, nil
 }
 
 // AddCaptureShippingInfo adds shipments to a capture. Errors: NO_SUCH_ORDER,
@@ -280,6 +295,9 @@ func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureR
 func (s *Service) AddCaptureShippingInfo(tx *store.Tx, merchantID, orderID, captureID string, req ShippingInfoRequest) error {
 	o, err := loadOrder(tx, merchantID, orderID)
 	if err != nil {
+		return err
+	}
+	if err := o.decodeDetails(); err != nil {
 		return err
 	}
 	c, err := loadCapture(tx, o, captureID)
@@ -317,20 +335,8 @@ func (s *Service) Refund(tx *store.Tx, merchantID, orderID string, req RefundReq
 	if left := o.Captured - o.Refunded; req.RefundedAmount > left {
 		return Refund{}, apperr.New(apperr.RefundNotAllowed, "Refunded amount %d is higher than the captured amount not yet refunded, %d.", req.RefundedAmount, left)
 	}
-	captures, err := listCaptures(tx, o)
-	if err != nil {
+	if err := allocateRefund(tx, o.ID, req.RefundedAmount); err != nil {
 		return Refund{}, err
-	}
-	left := req.RefundedAmount
-	for _, c := range captures {
-		take := min(left, c.CapturedAmount-c.RefundedAmount)
-		if take <= 0 {
-			continue
-		}
-		if _, err := tx.Exec(`UPDATE captures SET refunded_amount = refunded_amount + $1 WHERE id = $2`, take, c.CaptureID); err != nil {
-			return Refund{}, err
-		}
-		left -= take
 	}
 	id := ids.New()
 	lines := req.OrderLines
@@ -351,6 +357,41 @@ func (s *Service) Refund(tx *store.Tx, merchantID, orderID string, req RefundReq
 		return Refund{}, err
 	}
 	return Refund{RefundID: id, RefundedAmount: req.RefundedAmount, RefundedAt: timestamp(tx.Now), Description: req.Description, Reference: req.Reference, OrderLines: lines}, nil
+}
+
+// allocateRefund spreads a refund over the order's captures, oldest first.
+func allocateRefund(tx *store.Tx, orderID string, amount int64) error {
+	rows, err := tx.Query(`SELECT id, captured_amount - refunded_amount FROM captures WHERE order_id = $1 ORDER BY captured_at, id`, orderID)
+	if err != nil {
+		return err
+	}
+	type share struct {
+		id   string
+		left int64
+	}
+	var shares []share
+	for rows.Next() {
+		var s share
+		if err := rows.Scan(&s.id, &s.left); err != nil {
+			rows.Close()
+			return err
+		}
+		shares = append(shares, s)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, s := range shares {
+		take := min(amount, s.left)
+		if take <= 0 {
+			continue
+		}
+		if _, err := tx.Exec(`UPDATE captures SET refunded_amount = refunded_amount + $1 WHERE id = $2`, take, s.id); err != nil {
+			return err
+		}
+		amount -= take
+	}
+	return nil
 }
 
 // Cancel cancels an order that has not been captured. Errors: NO_SUCH_ORDER,
@@ -440,9 +481,15 @@ func (s *Service) AddShippingInfo(tx *store.Tx, merchantID, orderID string, req 
 	if err != nil {
 		return err
 	}
-	if o.Shipping, err = addShipments(o.Shipping, req); err != nil {
+	shipping, err := o.shipping()
+	if err != nil {
 		return err
 	}
+	if shipping, err = addShipments(shipping, req); err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(shipping)
+	o.shippingJSON = string(raw)
 	return o.save(tx)
 }
 

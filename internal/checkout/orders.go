@@ -35,9 +35,11 @@ type orderRow struct {
 	OriginalAmount, Amount, TaxAmount    int64
 	Captured, Refunded, Released         int64
 	Ref1, Ref2                           string
+	// The JSON documents of the order are decoded only by the operations
+	// that need them (decodeDetails, shipping); captures and refunds do not.
+	dataJSON, consumerJSON, shippingJSON string
 	Data                                 OrderData
 	Consumer                             consumerData
-	Shipping                             []ShippingInfo
 	CreatedAt, ExpiresAt                 int64
 	AcknowledgedAt                       sql.NullInt64
 	Version                              int64
@@ -48,25 +50,28 @@ const orderColumns = `id, merchant_id, session_id, reference, status, fraud_stat
 	merchant_reference1, merchant_reference2, data, consumer, shipping_info, created_at, expires_at, acknowledged_at, version`
 
 func scanOrder(row *sql.Row) (*orderRow, error) {
-	var (
-		o                        orderRow
-		data, consumer, shipping string
-	)
+	var o orderRow
 	err := row.Scan(&o.ID, &o.MerchantID, &o.SessionID, &o.Reference, &o.Status, &o.FraudStatus, &o.PaymentMethod,
 		&o.Country, &o.Currency, &o.Locale, &o.OriginalAmount, &o.Amount, &o.TaxAmount, &o.Captured, &o.Refunded, &o.Released,
-		&o.Ref1, &o.Ref2, &data, &consumer, &shipping, &o.CreatedAt, &o.ExpiresAt, &o.AcknowledgedAt, &o.Version)
+		&o.Ref1, &o.Ref2, &o.dataJSON, &o.consumerJSON, &o.shippingJSON, &o.CreatedAt, &o.ExpiresAt, &o.AcknowledgedAt, &o.Version)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range []struct {
-		raw string
-		v   any
-	}{{data, &o.Data}, {consumer, &o.Consumer}, {shipping, &o.Shipping}} {
-		if err := json.Unmarshal([]byte(f.raw), f.v); err != nil {
-			return nil, err
-		}
-	}
 	return &o, nil
+}
+
+// decodeDetails decodes the order's purchase and consumer documents.
+func (o *orderRow) decodeDetails() error {
+	if err := json.Unmarshal([]byte(o.dataJSON), &o.Data); err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(o.consumerJSON), &o.Consumer)
+}
+
+// shipping decodes the order's shipments.
+func (o *orderRow) shipping() ([]ShippingInfo, error) {
+	var s []ShippingInfo
+	return s, json.Unmarshal([]byte(o.shippingJSON), &s)
 }
 
 // loadOrder loads an order of merchantID; any other merchant's order is
@@ -85,11 +90,10 @@ func loadOrder(tx *store.Tx, merchantID, orderID string) (*orderRow, error) {
 
 // save writes the order's mutable fields if nobody changed it meanwhile.
 func (o *orderRow) save(tx *store.Tx) error {
-	shipping, _ := json.Marshal(o.Shipping)
 	err := tx.ExecOne(`UPDATE orders SET status = $1, fraud_status = $2, captured_amount = $3, refunded_amount = $4, released_amount = $5,
 		merchant_reference1 = $6, merchant_reference2 = $7, shipping_info = $8, expires_at = $9, acknowledged_at = $10, version = version + 1
 		WHERE id = $11 AND version = $12`,
-		o.Status, o.FraudStatus, o.Captured, o.Refunded, o.Released, o.Ref1, o.Ref2, string(shipping), o.ExpiresAt, o.AcknowledgedAt, o.ID, o.Version)
+		o.Status, o.FraudStatus, o.Captured, o.Refunded, o.Released, o.Ref1, o.Ref2, o.shippingJSON, o.ExpiresAt, o.AcknowledgedAt, o.ID, o.Version)
 	if err == nil {
 		o.Version++
 	}
@@ -146,18 +150,25 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		case a.status != authActive || tx.Now.UnixMicro() >= a.expiresAt:
 			return apperr.New(apperr.NoSuchToken, "The authorization token is unknown, expired or cancelled.")
 		}
-		sess, err := loadSession(tx, a.sessionID)
-		if err != nil {
+		var country, currency, sessionData string
+		if err := tx.QueryRow(`SELECT purchase_country, purchase_currency, data FROM payment_sessions WHERE id = $1`, a.sessionID).
+			Scan(&country, &currency, &sessionData); err != nil {
 			return err
 		}
-		if d.PurchaseCountry != sess.Data.PurchaseCountry || d.PurchaseCurrency != sess.Data.PurchaseCurrency {
+		if d.PurchaseCountry != country || d.PurchaseCurrency != currency {
 			return apperr.New(apperr.NotAllowed, "The order's purchase country and currency must match the authorized session.")
 		}
 		if d.OrderAmount > a.approvedAmount {
 			return apperr.New(apperr.NotAllowed, "The order amount %d is above the authorized amount %d; authorize again.", d.OrderAmount, a.approvedAmount)
 		}
 		if d.MerchantURLs == nil {
-			d.MerchantURLs = sess.Data.MerchantURLs
+			var sessionURLs struct {
+				MerchantURLs *MerchantURLs `json:"merchant_urls"`
+			}
+			if err := json.Unmarshal([]byte(sessionData), &sessionURLs); err != nil {
+				return err
+			}
+			d.MerchantURLs = sessionURLs.MerchantURLs
 		}
 		orderID := ids.New()
 		expires := tx.Now.Add(time.Duration(m.ExpiryDays) * 24 * time.Hour)
