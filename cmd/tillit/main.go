@@ -5,6 +5,8 @@
 //	tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR]
 //	tillit ledger verify                    rebuild balances and check the ledger
 //	tillit bench [--duration D] [--concurrency N] [--json]
+//	tillit risk decide --order ID --status S --actor NAME --reason TEXT
+//	tillit audit verify                     check the audit log's hash chain
 //
 // The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
 // embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
@@ -36,6 +38,8 @@ commands:
   merchant   manage merchants (merchant create --name NAME [--test])
   ledger     ledger tools (ledger verify)
   bench      load-test the HTTP API over loopback
+  risk       operator decisions (risk decide --order ID --status ACCEPTED|REJECTED|STOPPED --actor NAME --reason TEXT)
+  audit      audit log tools (audit verify)
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
@@ -58,6 +62,10 @@ func run(ctx context.Context, args []string) error {
 		return ledgerCommand(ctx, args[1:])
 	case "bench":
 		return benchCommand(ctx, args[1:])
+	case "risk":
+		return riskCommand(ctx, args[1:])
+	case "audit":
+		return auditCommand(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

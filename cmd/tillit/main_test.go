@@ -88,3 +88,19 @@ func TestMerchantCreateRejectsBadURL(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestRiskDecideAndAuditVerify(t *testing.T) {
+	t.Setenv("TILLIT_DATABASE_URL", storetest.DSN(t))
+	if _, err := capture(t, "risk", "decide", "--order", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "--status", "accepted", "--actor", "ana", "--reason", "checked"); err == nil || exitCode(err) != 1 {
+		t.Fatalf("decision on an unknown order: %v", err)
+	}
+	for _, args := range [][]string{{"risk"}, {"risk", "decide", "--order", "x"}, {"audit"}} {
+		if _, err := capture(t, args...); exitCode(err) != 2 {
+			t.Errorf("tillit %v: %v", args, err)
+		}
+	}
+	out, err := capture(t, "audit", "verify")
+	if err != nil || !strings.Contains(out, `"entries": 0`) {
+		t.Fatalf("audit verify: %v %s", err, out)
+	}
+}

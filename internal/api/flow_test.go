@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -383,5 +384,41 @@ func TestRequiredOrderFieldsMustBePresent(t *testing.T) {
 		if r.errorCode(t) != "BAD_VALUE" || !strings.Contains(body.ErrorMessages[0], field+" is required") {
 			t.Errorf("missing %s: %s", field, r.Body)
 		}
+	}
+}
+
+func TestOperatorDecisionStopsOrderNotifiesAndIsAudited(t *testing.T) {
+	rec := newReceiver(t)
+	e := newEnv(t)
+	e.merchant = e.newMerchant(merchantWithURL(rec.url()))
+	orderID := e.placeOrder("anna@example.dk")
+	ctx := context.Background()
+	if err := e.app.Checkout.DecideFraudStatus(ctx, "operator:ana", orderID, "STOPPED", "order matches a known fraud pattern"); err != nil {
+		t.Fatal(err)
+	}
+	if o := e.order(orderID); o["fraud_status"] != "STOPPED" {
+		t.Fatalf("fraud_status = %v", o["fraud_status"])
+	}
+	if code := e.do(request{method: "POST", path: "/ordermanagement/v1/orders/" + orderID + "/captures", body: map[string]any{"captured_amount": 100}}).expect(t, 403).errorCode(t); code != "CAPTURE_NOT_ALLOWED" {
+		t.Fatalf("capture of a stopped order: %s", code)
+	}
+	e.runJobs()
+	if ev := rec.events(); len(ev) != 1 || ev[0]["event_type"] != "FRAUD_RISK_STOPPED" {
+		t.Fatalf("notifications = %v", ev)
+	}
+	entries, err := audit.ForSubject(ctx, e.app.DB, orderID)
+	if err != nil || len(entries) != 1 || entries[0].Actor != "operator:ana" || entries[0].Action != "order.fraud_status" {
+		t.Fatalf("audit entries = %+v, %v", entries, err)
+	}
+	// Refused decisions change nothing and audit nothing.
+	for _, c := range []struct{ order, status, reason string }{
+		{orderID, "PENDING", "x"}, {orderID, "ACCEPTED", ""}, {"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "ACCEPTED", "x"},
+	} {
+		if err := e.app.Checkout.DecideFraudStatus(ctx, "operator:ana", c.order, c.status, c.reason); err == nil {
+			t.Errorf("decision %+v accepted", c)
+		}
+	}
+	if r, _ := audit.Verify(ctx, e.app.DB); !r.OK() || r.Entries != 1 {
+		t.Fatalf("audit log after refused decisions: %+v", r)
 	}
 }

@@ -3,8 +3,10 @@ package checkout
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/risk"
@@ -114,5 +116,25 @@ func (s *Service) resolveTestReview(ctx context.Context, payload []byte) error {
 			return nil
 		}
 		return s.SetFraudStatus(tx, o.ID, outcome)
+	})
+}
+
+// DecideFraudStatus records an operator's decision on an order's fraud
+// status (until the review queue exists, the way a PENDING order is cleared
+// or an order is stopped) and audits it in the same transaction. reason must
+// not hold personal data. Errors: NO_SUCH_ORDER, BAD_VALUE.
+func (s *Service) DecideFraudStatus(ctx context.Context, actor, orderID, status, reason string) error {
+	if strings.TrimSpace(actor) == "" {
+		return apperr.BadField("actor", "is required")
+	}
+	if strings.TrimSpace(reason) == "" || len(reason) > 500 {
+		return apperr.BadField("reason", "must be 1-500 characters")
+	}
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := s.SetFraudStatus(tx, orderID, status); err != nil {
+			return err
+		}
+		_, err := audit.Append(tx, actor, "order.fraud_status", orderID, map[string]string{"fraud_status": status, "reason": reason})
+		return err
 	})
 }
