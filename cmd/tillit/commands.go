@@ -56,14 +56,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           a.API.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := a.HTTPServer()
 	workCtx, stopWork := context.WithCancel(context.Background())
 	a.Runner.Start(workCtx, time.Second)
 	logger.Info("tillit serving", slog.String("listen", ln.Addr().String()), slog.String("engine", string(a.DB.Dialect)))

@@ -85,3 +85,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// HTTPServer returns the server Tillit listens with: the API handler and
+// timeouts that keep slow or idle clients from holding connections.
+func (a *App) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           a.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+}

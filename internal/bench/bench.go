@@ -247,15 +247,7 @@ func runInProcess(ctx context.Context, opts Options) (res Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
-	srv := &http.Server{
-		Handler:           a.API.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := a.HTTPServer()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
