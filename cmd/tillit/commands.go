@@ -107,17 +107,65 @@ func openMigrated(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+const merchantUsage = `usage:
+  tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR] [--fraud-policy]
+  tillit merchant add-credentials --merchant ID --actor NAME   a second pair, for rotation
+  tillit merchant revoke-credentials --username USER --actor NAME`
+
 func merchantCommand(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usageError("usage: tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR] [--fraud-policy]")
+	if len(args) == 0 {
+		return usageError(merchantUsage)
 	}
+	switch args[0] {
+	case "create":
+		return merchantCreate(ctx, args[1:])
+	case "add-credentials", "revoke-credentials":
+		return merchantCredentials(ctx, args[0], args[1:])
+	}
+	return usageError(merchantUsage)
+}
+
+// merchantCredentials adds or revokes a merchant's API credentials.
+func merchantCredentials(ctx context.Context, command string, args []string) error {
+	fs := flag.NewFlagSet("merchant "+command, flag.ContinueOnError)
+	merchantID := fs.String("merchant", "", "merchant id (add-credentials)")
+	username := fs.String("username", "", "API username (revoke-credentials)")
+	actor := fs.String("actor", "", "who acts (recorded in the audit log)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if *actor == "" || (command == "add-credentials" && *merchantID == "") || (command == "revoke-credentials" && *username == "") {
+		return usageError(merchantUsage)
+	}
+	db, err := openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if command == "add-credentials" {
+		creds, err := merchant.AddCredentials(ctx, db, "operator:"+*actor, *merchantID)
+		if err != nil {
+			return err
+		}
+		printJSON(creds)
+		return nil
+	}
+	if err := merchant.RevokeCredentials(ctx, db, "operator:"+*actor, *username); err != nil {
+		return err
+	}
+	printJSON(map[string]string{"revoked": *username})
+	return nil
+}
+
+// merchantCreate creates a merchant and prints its credentials.
+func merchantCreate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("merchant create", flag.ContinueOnError)
 	name := fs.String("name", "", "merchant name (required)")
 	test := fs.Bool("test", false, "test mode: accepts the one-time code 123456")
 	notifyURL := fs.String("notification-url", "", "default URL for webhook notifications")
 	currency := fs.String("currency", "EUR", "settlement currency (ISO 4217)")
 	covered := fs.Bool("fraud-policy", false, "merchant is covered by the fraud policy")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
 	if strings.TrimSpace(*name) == "" {

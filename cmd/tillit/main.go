@@ -7,6 +7,7 @@
 //	tillit bench [--duration D] [--concurrency N] [--json]
 //	tillit risk decide --order ID --status S --actor NAME --reason TEXT
 //	tillit audit verify                     check the audit log's hash chain
+//	tillit settlement run|csv               settle a merchant's day; print a settlement as CSV
 //
 // The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
 // embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
@@ -40,6 +41,7 @@ commands:
   bench      load-test the HTTP API over loopback
   risk       operator decisions (risk decide --order ID --status ACCEPTED|REJECTED|STOPPED --actor NAME --reason TEXT)
   audit      audit log tools (audit verify)
+  settlement settlement runs (settlement run --merchant ID --date YYYY-MM-DD; settlement csv --id ID)
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string) error {
 		return riskCommand(ctx, args[1:])
 	case "audit":
 		return auditCommand(ctx, args[1:])
+	case "settlement":
+		return settlementCommand(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

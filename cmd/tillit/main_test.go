@@ -74,7 +74,9 @@ func TestMerchantCreateAndLedgerVerify(t *testing.T) {
 }
 
 func TestUsageErrorsExitWithTwo(t *testing.T) {
-	for _, args := range [][]string{{}, {"nonsense"}, {"merchant"}, {"merchant", "create"}, {"ledger", "balance"}, {"serve", "--no-such-flag"}} {
+	for _, args := range [][]string{{}, {"nonsense"}, {"merchant"}, {"merchant", "create"}, {"ledger", "balance"}, {"serve", "--no-such-flag"},
+		{"merchant", "add-credentials", "--merchant", "x"}, {"merchant", "revoke-credentials", "--actor", "ana"},
+		{"settlement"}, {"settlement", "run", "--merchant", "x"}, {"settlement", "run", "--merchant", "x", "--date", "22-11-2026"}} {
 		_, err := capture(t, args...)
 		if err == nil || exitCode(err) != 2 {
 			t.Errorf("tillit %v: err=%v code=%d", args, err, exitCode(err))
@@ -101,6 +103,31 @@ func TestRiskDecideAndAuditVerify(t *testing.T) {
 	}
 	out, err := capture(t, "audit", "verify")
 	if err != nil || !strings.Contains(out, `"entries": 0`) {
+		t.Fatalf("audit verify: %v %s", err, out)
+	}
+}
+
+func TestMerchantCredentialsCommands(t *testing.T) {
+	t.Setenv("TILLIT_DATABASE_URL", storetest.DSN(t))
+	out, err := capture(t, "merchant", "create", "--name", "Rotating Shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(out), &first); err != nil {
+		t.Fatal(err)
+	}
+	out, err = capture(t, "merchant", "add-credentials", "--merchant", first["merchant_id"].(string), "--actor", "ana")
+	if err != nil || !strings.Contains(out, `"username": "live_`) {
+		t.Fatalf("add-credentials: %v %s", err, out)
+	}
+	if _, err := capture(t, "merchant", "revoke-credentials", "--username", first["username"].(string), "--actor", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := capture(t, "merchant", "revoke-credentials", "--username", first["username"].(string), "--actor", "ana"); exitCode(err) != 1 {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	if out, err := capture(t, "audit", "verify"); err != nil || !strings.Contains(out, `"entries": 2`) {
 		t.Fatalf("audit verify: %v %s", err, out)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tillit/tillit/internal/metrics"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -73,6 +74,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	notify.NewDeliverer(db, client, logger).Register(runner)
 	runner.Register(api.JobSweepIdempotencyKeys, api.SweepHandler(db))
 	if err := api.ScheduleSweep(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	settlement.Register(runner, db)
+	if err := settlement.Schedule(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -73,26 +73,15 @@ func Create(ctx context.Context, db *store.DB, m NewMerchant) (Credentials, erro
 	if !money.ValidCurrency(m.SettlementCurrency) {
 		return Credentials{}, apperr.BadField("settlement_currency", "is not a supported ISO 4217 currency")
 	}
-	prefix := "live_"
-	if m.TestMode {
-		prefix = "test_"
-	}
-	creds := Credentials{
-		MerchantID:    ids.New(),
-		Username:      prefix + strings.ReplaceAll(ids.New(), "-", "")[:24],
-		Password:      ids.Token(32),
-		SigningSecret: "whsec_" + ids.Token(32),
-		TestMode:      m.TestMode,
-	}
+	creds := newCredentials(ids.New(), m.TestMode)
+	creds.SigningSecret = "whsec_" + ids.Token(32)
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO merchants (id, name, test_mode, notification_url, signing_secret, settlement_currency, fraud_policy_covered, expiry_days, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			creds.MerchantID, m.Name, m.TestMode, m.NotificationURL, creds.SigningSecret, m.SettlementCurrency, m.FraudPolicyCovered, DefaultExpiryDays, store.Micros(tx.Now)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO merchant_credentials (username, merchant_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)`,
-			creds.Username, creds.MerchantID, ids.Hash(creds.Password), store.Micros(tx.Now))
-		return err
+		return insertCredentials(tx, creds)
 	})
 	return creds, err
 }

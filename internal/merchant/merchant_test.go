@@ -2,9 +2,11 @@ package merchant_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -75,5 +77,42 @@ func TestAuthenticatorForgetsRevokedCredentialsAfterTTL(t *testing.T) {
 	clk.Advance(merchant.AuthCacheTTL)
 	if _, err := auth.Authenticate(ctx, creds.Username, creds.Password); apperr.Code(err) != apperr.Unauthorized {
 		t.Fatalf("revoked credentials still accepted after the TTL: %v", err)
+	}
+}
+
+func TestCredentialsRotateAndRevoke(t *testing.T) {
+	db, _ := storetest.Open(t)
+	ctx := context.Background()
+	first, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Shop", TestMode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := merchant.AddCredentials(ctx, db, "operator:ana", first.MerchantID)
+	if err != nil || second.Username == first.Username || second.MerchantID != first.MerchantID || !strings.HasPrefix(second.Username, "test_") {
+		t.Fatalf("second credentials %+v, %v", second, err)
+	}
+	for _, c := range []merchant.Credentials{first, second} {
+		if _, err := merchant.Authenticate(ctx, db, c.Username, c.Password); err != nil {
+			t.Fatalf("%s refused: %v", c.Username, err)
+		}
+	}
+	if err := merchant.RevokeCredentials(ctx, db, "operator:ana", first.Username); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := merchant.Authenticate(ctx, db, first.Username, first.Password); apperr.Code(err) != apperr.Unauthorized {
+		t.Fatalf("revoked credentials accepted: %v", err)
+	}
+	if _, err := merchant.Authenticate(ctx, db, second.Username, second.Password); err != nil {
+		t.Fatalf("other credentials refused: %v", err)
+	}
+	if err := merchant.RevokeCredentials(ctx, db, "operator:ana", first.Username); apperr.Code(err) != apperr.NotFound {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	if _, err := merchant.AddCredentials(ctx, db, "operator:ana", "no-such-merchant"); apperr.Code(err) != apperr.NotFound {
+		t.Fatalf("credentials for an unknown merchant: %v", err)
+	}
+	entries, err := audit.ForSubject(ctx, db, first.MerchantID)
+	if err != nil || len(entries) != 2 || entries[0].Action != "merchant.credentials_added" || entries[1].Action != "merchant.credentials_revoked" {
+		t.Fatalf("audit entries %+v, %v", entries, err)
 	}
 }
