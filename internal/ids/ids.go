@@ -4,10 +4,12 @@
 package ids
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -41,3 +43,23 @@ func Hash(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// KeyedHash returns the hex HMAC-SHA256 of value under key: an equality
+// lookup for personal data (an e-mail address, say) that does not keep the
+// value and cannot be reversed by hashing guesses without the key.
+func KeyedHash(key, value string) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// ConsumerKey is the lookup key of a consumer identified by e-mail: the keyed
+// hash of the trimmed, lower-cased address. key is the instance secret named
+// ConsumerKeySecret.
+func ConsumerKey(key, email string) string {
+	return KeyedHash(key, strings.ToLower(strings.TrimSpace(email)))
+}
+
+// ConsumerKeySecret names the instance secret (store.DB.InstanceSecret) under
+// which consumer e-mail addresses are hashed.
+const ConsumerKeySecret = "consumer_lookup_key"
