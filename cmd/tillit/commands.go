@@ -110,7 +110,9 @@ func openMigrated(ctx context.Context) (*store.DB, error) {
 const merchantUsage = `usage:
   tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR] [--fraud-policy]
   tillit merchant add-credentials --merchant ID --actor NAME   a second pair, for rotation
-  tillit merchant revoke-credentials --username USER --actor NAME`
+  tillit merchant revoke-credentials --username USER --actor NAME
+  tillit merchant add-user --merchant ID --email E --name N --role owner|admin|viewer [--actor NAME]
+      a portal user; the password comes from TILLIT_MERCHANT_USER_PASSWORD or stdin`
 
 func merchantCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -121,6 +123,8 @@ func merchantCommand(ctx context.Context, args []string) error {
 		return merchantCreate(ctx, args[1:])
 	case "add-credentials", "revoke-credentials":
 		return merchantCredentials(ctx, args[0], args[1:])
+	case "add-user":
+		return merchantUserCommand(ctx, args[1:], os.Stdin, os.Stdout)
 	}
 	return usageError(merchantUsage)
 }

@@ -8,6 +8,7 @@
 //	tillit risk decide --order ID --status S --actor NAME --reason TEXT
 //	tillit audit verify                     check the audit log's hash chain
 //	tillit settlement run|csv               settle a merchant's day; print a settlement as CSV
+//	tillit staff create|list|disable        back-office staff accounts
 //
 // The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
 // embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
@@ -42,6 +43,7 @@ commands:
   risk       operator decisions (risk decide --order ID --status ACCEPTED|REJECTED|STOPPED --actor NAME --reason TEXT)
   audit      audit log tools (audit verify)
   settlement settlement runs (settlement run --merchant ID --date YYYY-MM-DD; settlement csv --id ID)
+  staff      back-office staff accounts (staff create --email E --name N --role R; staff list; staff disable --id ID)
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string) error {
 		return auditCommand(ctx, args[1:])
 	case "settlement":
 		return settlementCommand(ctx, args[1:])
+	case "staff":
+		return staffCommand(ctx, args[1:], os.Stdin, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

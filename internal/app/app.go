@@ -12,9 +12,12 @@ import (
 	"github.com/tillit/tillit/internal/api"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/metrics"
 	"github.com/tillit/tillit/internal/notify"
+	"github.com/tillit/tillit/internal/rail"
+	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -39,6 +42,8 @@ type Config struct {
 type App struct {
 	DB       *store.DB
 	Checkout *checkout.Service
+	Plans    *repayment.Service
+	Rail     *rail.Service
 	API      *api.API
 	Runner   *jobs.Runner
 	Metrics  *metrics.Registry
@@ -64,9 +69,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	consumerSecret, err := db.InstanceSecret(ctx, ids.ConsumerKeySecret)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	svc := checkout.New(db, risk.Default(), key, logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
+	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
+	plans := repayment.New(db, rails, repayment.DefaultConfig(), consumerSecret, logger)
+	rails.OnConfirmed, rails.OnFailed = plans.TransferConfirmed, plans.TransferFailed
+	rails.Register(runner)
+	plans.Register(runner)
+	svc.Plans = plans
 	client := cfg.WebhookClient
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -84,7 +100,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	reg := metrics.New()
 	return &App{
-		DB: db, Checkout: svc, Runner: runner, Metrics: reg, Logger: logger,
+		DB: db, Checkout: svc, Plans: plans, Rail: rails, Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/outbox"
+	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -167,6 +168,15 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	if _, ok := paymentMethod(req.PaymentMethodCategory); !ok {
 		return AuthorizeResult{}, apperr.BadField("payment_method_category", "must be one of pay_now, pay_later, pay_in_parts, pay_over_time")
 	}
+	if req.FinancingMonths != 0 && req.PaymentMethodCategory != repayment.CategoryFinancing {
+		return AuthorizeResult{}, apperr.BadField("financing_months", "applies only to pay_over_time")
+	}
+	if err := repayment.CheckFinancingMonths(req.FinancingMonths); err != nil {
+		return AuthorizeResult{}, err
+	}
+	if len(req.PaymentInstrument) > 200 {
+		return AuthorizeResult{}, apperr.BadField("payment_instrument", "is too long")
+	}
 	if req.BillingAddress == nil {
 		return AuthorizeResult{}, apperr.BadField("billing_address", "is required")
 	}
@@ -220,10 +230,12 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 				return errors.Join(err, apperr.New(apperr.NotAllowed, "The session changed or was authorized while this request ran; authorize again."))
 			}
 		}
-		_, err := tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, status, fraud_status, payment_method, approved_amount, consumer, reasons, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		_, err := tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, status, fraud_status, payment_method, approved_amount, consumer, reasons, created_at, expires_at,
+			financing_months, payment_instrument)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			token, sessionID, sess.MerchantID, status, decision.Outcome, req.PaymentMethodCategory, sess.Data.OrderAmount,
-			string(consumer), string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime)))
+			string(consumer), string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime)),
+			req.FinancingMonths, req.PaymentInstrument)
 		return err
 	})
 	if err != nil {

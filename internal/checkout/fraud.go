@@ -89,7 +89,10 @@ func (s *Service) expireOrder(ctx context.Context, payload []byte) error {
 			o.Released += o.remaining()
 			o.settle()
 		}
-		return o.save(tx)
+		if err := o.save(tx); err != nil {
+			return err
+		}
+		return s.orderEnded(tx, o.ID)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -286,6 +287,12 @@ func (s *Service) Capture(tx *store.Tx, merchantID, orderID string, req CaptureR
 	if err := ledger.Capture(tx, id, o.ID, o.MerchantID, o.Currency, req.CapturedAmount); err != nil {
 		return Capture{}, err
 	}
+	if s.Plans != nil {
+		ship := plan.ShipDate(tx.Now, time.Time{}, int(req.ShippingDelay))
+		if err := s.Plans.Captured(tx, o.ID, id, req.CapturedAmount, ship); err != nil {
+			return Capture{}, err
+		}
+	}
 	return Capture{CaptureID: id, KlarnaReference: ref, CapturedAmount: req.CapturedAmount, CapturedAt: timestamp(tx.Now),
 		Description: req.Description, Reference: req.Reference, OrderLines: lines, ShippingInfo: shipping}, nil
 }
@@ -356,6 +363,11 @@ func (s *Service) Refund(tx *store.Tx, merchantID, orderID string, req RefundReq
 	if err := ledger.Refund(tx, id, o.ID, o.MerchantID, o.Currency, req.RefundedAmount); err != nil {
 		return Refund{}, err
 	}
+	if s.Plans != nil {
+		if err := s.Plans.Refunded(tx, o.ID, id, req.RefundedAmount); err != nil {
+			return Refund{}, err
+		}
+	}
 	return Refund{RefundID: id, RefundedAmount: req.RefundedAmount, RefundedAt: timestamp(tx.Now), Description: req.Description, Reference: req.Reference, OrderLines: lines}, nil
 }
 
@@ -408,7 +420,10 @@ func (s *Service) Cancel(tx *store.Tx, merchantID, orderID string) error {
 		return apperr.New(apperr.CancelNotAllowed, "The order is %s; only an order without captures can be cancelled.", o.Status)
 	}
 	o.Status = StatusCancelled
-	return o.save(tx)
+	if err := o.save(tx); err != nil {
+		return err
+	}
+	return s.orderEnded(tx, o.ID)
 }
 
 // ReleaseRemaining releases the part of the authorization not captured, so a
@@ -424,7 +439,10 @@ func (s *Service) ReleaseRemaining(tx *store.Tx, merchantID, orderID string) err
 	case StatusPartCaptured:
 		o.Released += o.remaining()
 		o.settle()
-		return o.save(tx)
+		if err := o.save(tx); err != nil {
+			return err
+		}
+		return s.orderEnded(tx, o.ID)
 	}
 	return apperr.New(apperr.NotAllowed, "The order is %s; release applies to part-captured orders (cancel an order without captures).", o.Status)
 }
@@ -527,4 +545,12 @@ func (s *Service) UpdateMerchantReferences(tx *store.Tx, merchantID, orderID str
 		o.Ref2 = *req.MerchantReference2
 	}
 	return o.save(tx)
+}
+
+// orderEnded tells the payment plan that nothing more can be captured.
+func (s *Service) orderEnded(tx *store.Tx, orderID string) error {
+	if s.Plans == nil {
+		return nil
+	}
+	return s.Plans.OrderEnded(tx, orderID)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -188,11 +189,18 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		if err := jobs.Enqueue(tx, jobs.Job{Kind: JobExpireOrder, UniqueKey: JobExpireOrder + ":" + orderID, Payload: orderPayload{orderID}, RunAt: expires}); err != nil {
 			return err
 		}
-		if a.fraudStatus == FraudPending && m.TestMode {
-			var c consumerData
-			if err := json.Unmarshal([]byte(a.consumer), &c); err != nil {
+		var c consumerData
+		if err := json.Unmarshal([]byte(a.consumer), &c); err != nil {
+			return err
+		}
+		if s.Plans != nil {
+			if err := s.Plans.OrderPlaced(tx, repayment.Placed{OrderID: orderID, MerchantID: m.ID, Category: a.paymentMethod,
+				Currency: d.PurchaseCurrency, Locale: d.Locale, Email: c.BillingAddress.Email, Instrument: a.instrument,
+				Amount: d.OrderAmount, FinancingMonths: a.financingMonths}); err != nil {
 				return err
 			}
+		}
+		if a.fraudStatus == FraudPending && m.TestMode {
 			if risk.TestOutcome(c.BillingAddress.Email) != "" {
 				if err := jobs.Enqueue(tx, jobs.Job{Kind: JobResolveTestReview, UniqueKey: JobResolveTestReview + ":" + orderID,
 					Payload: orderPayload{orderID}, RunAt: tx.Now.Add(TestReviewDelay)}); err != nil {
@@ -224,7 +232,9 @@ func shortReference() string {
 // authorizationRow is a stored authorization.
 type authorizationRow struct {
 	sessionID, status, fraudStatus, paymentMethod, consumer string
+	instrument                                              string
 	approvedAmount, expiresAt, version                      int64
+	financingMonths                                         int
 }
 
 func loadAuthorization(tx *store.Tx, merchantID, token string) (*authorizationRow, error) {
@@ -236,8 +246,10 @@ func loadAuthorization(tx *store.Tx, merchantID, token string) (*authorizationRo
 		a     authorizationRow
 		owner string
 	)
-	err := tx.QueryRow(`SELECT session_id, merchant_id, status, fraud_status, payment_method, consumer, approved_amount, expires_at, version FROM authorizations WHERE token = $1`, token).
-		Scan(&a.sessionID, &owner, &a.status, &a.fraudStatus, &a.paymentMethod, &a.consumer, &a.approvedAmount, &a.expiresAt, &a.version)
+	err := tx.QueryRow(`SELECT session_id, merchant_id, status, fraud_status, payment_method, consumer, approved_amount, expires_at, version,
+		financing_months, payment_instrument FROM authorizations WHERE token = $1`, token).
+		Scan(&a.sessionID, &owner, &a.status, &a.fraudStatus, &a.paymentMethod, &a.consumer, &a.approvedAmount, &a.expiresAt, &a.version,
+			&a.financingMonths, &a.instrument)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != merchantID) {
 		return nil, notFound
 	}

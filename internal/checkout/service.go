@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -57,6 +58,9 @@ type Service struct {
 	DB       *store.DB
 	Assessor risk.Assessor
 	Logger   *slog.Logger
+	// Plans keeps each order's payment plan in step with it; nil leaves
+	// orders without plans (tests of checkout alone).
+	Plans *repayment.Service
 	// tokenKey signs client tokens; it comes from the instance secret so every
 	// process sharing the database accepts the same tokens.
 	tokenKey []byte

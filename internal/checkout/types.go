@@ -129,6 +129,13 @@ type AuthorizeRequest struct {
 	ShippingAddress       *Address `json:"shipping_address,omitempty"`
 	Device                Device   `json:"device"`
 	OTP                   string   `json:"otp"`
+	// FinancingMonths is the financing term chosen (pay_over_time only; 0
+	// means the default term).
+	FinancingMonths int `json:"financing_months,omitempty"`
+	// PaymentInstrument is the rail reference the consumer pays with (a
+	// tokenised card or account, never a card number); pay now charges it at
+	// purchase.
+	PaymentInstrument string `json:"payment_instrument,omitempty"`
 }
 
 // AuthorizeResult is the answer to an authorization: approved with a token the

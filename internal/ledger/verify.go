@@ -59,6 +59,28 @@ var checks = []struct{ label, query string }{
 		WHERE o.captured_amount - o.refunded_amount <> (
 			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
 			WHERE j.order_id = o.id AND j.kind IN ('capture', 'refund') AND e.account = 'consumer_receivable:order:' || o.id)`},
+	{"payment plan differs from the order's receivable (instalments unpaid - credit)", `
+		SELECT p.order_id FROM payment_plans p
+		WHERE (SELECT COALESCE(SUM(i.amount - i.paid), 0) FROM plan_installments i WHERE i.order_id = p.order_id) - p.credit <> (
+			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+			WHERE j.order_id = p.order_id AND e.account = 'consumer_receivable:order:' || p.order_id)`},
+	{"payment plan principal differs from the order's captured less refunded", `
+		SELECT p.order_id FROM payment_plans p JOIN orders o ON o.id = p.order_id
+		WHERE o.captured_amount - o.refunded_amount <> (SELECT COALESCE(SUM(i.principal), 0) FROM plan_installments i WHERE i.order_id = p.order_id)`},
+	{"instalment amounts out of range", `
+		SELECT order_id || '#' || CAST(number AS TEXT) FROM plan_installments
+		WHERE amount <> principal + interest + fee + late_fee OR paid < 0 OR paid > amount
+		   OR principal < 0 OR interest < 0 OR fee < 0 OR late_fee < 0`},
+	{"payment plan credit is negative", `SELECT order_id FROM payment_plans WHERE credit < 0`},
+	{"consumer payment journal differs from its settled receipt", `
+		SELECT j.reference FROM ledger_journals j WHERE j.kind = 'consumer_payment'
+		AND EXISTS (SELECT 1 FROM payment_plans p WHERE p.order_id = j.order_id) AND NOT EXISTS (
+			SELECT 1 FROM plan_payments r WHERE r.transfer_id = j.reference AND r.kind = 'payment' AND r.status = 'SETTLED'
+			AND -r.amount = (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.journal_id = j.id AND e.account = 'consumer_receivable:order:' || r.order_id))`},
+	{"payouts in transit differ from pending payouts", `
+		SELECT r.currency FROM plan_payments r WHERE r.kind = 'payout' GROUP BY r.currency
+		HAVING SUM(CASE WHEN r.status = 'PENDING' THEN r.amount ELSE 0 END) <> -(
+			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.account = 'consumer_payouts_in_transit:' || r.currency)`},
 	{"merchant payable from captures and refunds differs from the merchant's orders", `
 		SELECT m.id FROM merchants m
 		WHERE (SELECT COALESCE(SUM(o.captured_amount - o.refunded_amount), 0) FROM orders o WHERE o.merchant_id = m.id) <> -(

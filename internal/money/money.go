@@ -5,6 +5,7 @@ package money
 
 import (
 	"errors"
+	"fmt"
 	"math/bits"
 )
 
@@ -97,4 +98,33 @@ func CountryUses(country, currency string) bool {
 		}
 	}
 	return false
+}
+
+// Digits returns the number of minor-unit digits of a supported currency (2
+// for an unknown one).
+func Digits(currency string) int {
+	if d, ok := currencies[currency]; ok {
+		return d
+	}
+	return 2
+}
+
+// Format writes amount minor units of currency in a locale-neutral form,
+// "1234.50 DKK", for plain-text messages and logs of amounts. Pages format
+// per locale with internal/i18n.
+func Format(amount int64, currency string) string {
+	d := Digits(currency)
+	sign := ""
+	u := abs(amount)
+	if amount < 0 {
+		sign = "-"
+	}
+	if d == 0 {
+		return fmt.Sprintf("%s%d %s", sign, u, currency)
+	}
+	scale := uint64(1)
+	for range d {
+		scale *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d %s", sign, u/scale, d, u%scale, currency)
 }

@@ -58,3 +58,21 @@ func TestCountryCurrency(t *testing.T) {
 		t.Fatal("country/currency table wrong")
 	}
 }
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct {
+		amount   int64
+		currency string
+		want     string
+	}{
+		{123450, "DKK", "1234.50 DKK"},
+		{5, "EUR", "0.05 EUR"},
+		{-100, "SEK", "-1.00 SEK"},
+		{0, "GBP", "0.00 GBP"},
+		{MaxAmount, "USD", "100000000000.00 USD"},
+	} {
+		if got := Format(c.amount, c.currency); got != c.want {
+			t.Errorf("Format(%d, %s) = %q, want %q", c.amount, c.currency, got, c.want)
+		}
+	}
+}

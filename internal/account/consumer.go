@@ -1,0 +1,260 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/outbox"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Sign-in codes for consumers.
+const (
+	LoginCodeLifetime    = 10 * time.Minute
+	LoginCodeMaxAttempts = 5
+	loginCodeDigits      = 6
+)
+
+// Consumer is a person who signs in to the consumer app with their e-mail
+// address.
+type Consumer struct {
+	ID string `json:"id"`
+	// ConsumerKey is ids.ConsumerKey of the address: what orders and payment
+	// plans are looked up by.
+	ConsumerKey  string     `json:"consumer_key"`
+	Email        string     `json:"email"`
+	Locale       string     `json:"locale"`
+	CreatedAt    time.Time  `json:"created_at"`
+	LastSignInAt *time.Time `json:"last_sign_in_at,omitempty"`
+}
+
+// consumerKey is the lookup key of a normalised address.
+func (s *Service) consumerKey(email string) string { return ids.ConsumerKey(s.lookupKey, email) }
+
+// codeHash is the stored digest of a sign-in code: keyed and bound to the
+// address, so a copy of the table does not give codes away to a brute force
+// without the instance secret.
+func (s *Service) codeHash(consumerKey, code string) string {
+	return ids.KeyedHash(s.lookupKey, "login_code:"+consumerKey+":"+code)
+}
+
+// RequestLoginCode e-mails a sign-in code to the address through the outbox
+// (in locale, default DefaultLocale, which becomes a new consumer's preferred
+// locale). The code is valid for LoginCodeLifetime and LoginCodeMaxAttempts
+// checks, and replaces any earlier code for the address. The answer is the
+// same whether or not the address belongs to a consumer; the consumer is
+// created when they first use a code. Requests are limited per address by
+// Config.CodeRequests. Errors: BAD_VALUE (e-mail address, locale),
+// TOO_MANY_REQUESTS.
+func (s *Service) RequestLoginCode(ctx context.Context, email, locale string) error {
+	email, err := validEmail(email)
+	if err != nil {
+		return err
+	}
+	if locale, err = validLocale(locale); err != nil {
+		return err
+	}
+	code, err := randomDigits(loginCodeDigits)
+	if err != nil {
+		return err
+	}
+	key := s.consumerKey(email)
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		locked, err := s.hit(tx, scopeLoginCode, email, s.Config.CodeRequests)
+		if err != nil {
+			return err
+		}
+		if locked {
+			return errLockedOut
+		}
+		if _, err := tx.Exec(`DELETE FROM login_codes WHERE consumer_key = $1`, key); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO login_codes (consumer_key, code_hash, locale, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
+			key, s.codeHash(key, code), locale, store.Micros(tx.Now), store.Micros(tx.Now.Add(LoginCodeLifetime))); err != nil {
+			return err
+		}
+		_, err = outbox.Enqueue(tx, outbox.Email, email, "Your Tillit sign-in code",
+			fmt.Sprintf("Your sign-in code is %s. It is valid for %d minutes.\n\nIf you did not ask for it, you can ignore this e-mail. Tillit never asks for this code by phone.",
+				code, int(LoginCodeLifetime.Minutes())))
+		return err
+	})
+}
+
+// VerifyLoginCode checks a sign-in code sent by RequestLoginCode and returns
+// the consumer, creating them on their first sign-in. A code works once; each
+// wrong try counts, and a code is gone after LoginCodeMaxAttempts tries or
+// LoginCodeLifetime. Errors: INVALID_OTP (whatever was wrong).
+func (s *Service) VerifyLoginCode(ctx context.Context, email, code string) (Consumer, error) {
+	email = normalizeEmail(email)
+	code = strings.TrimSpace(code)
+	key := s.consumerKey(email)
+	var (
+		c  Consumer
+		ok bool
+	)
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		ok = false
+		var hash, locale string
+		var attempts int
+		var expires int64
+		err := tx.QueryRow(`SELECT code_hash, locale, attempts, expires_at FROM login_codes WHERE consumer_key = $1`, key).Scan(&hash, &locale, &attempts, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if attempts >= LoginCodeMaxAttempts || store.Micros(tx.Now) >= expires {
+			_, err := tx.Exec(`DELETE FROM login_codes WHERE consumer_key = $1`, key)
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(hash), []byte(s.codeHash(key, code))) != 1 {
+			return tx.ExecOne(`UPDATE login_codes SET attempts = attempts + 1 WHERE consumer_key = $1 AND attempts = $2`, key, attempts)
+		}
+		// Deleting exactly one row makes the code single-use even when two
+		// checks race: the loser conflicts, is retried and finds no code.
+		if err := tx.ExecOne(`DELETE FROM login_codes WHERE consumer_key = $1 AND code_hash = $2`, key, hash); err != nil {
+			return err
+		}
+		if c, err = s.signInConsumer(tx, key, email, locale); err != nil {
+			return err
+		}
+		ok = true
+		return nil
+	})
+	if err != nil {
+		return Consumer{}, err
+	}
+	if !ok {
+		return Consumer{}, errBadCode
+	}
+	return c, nil
+}
+
+// signInConsumer finds or creates the consumer with the key and records the
+// sign-in.
+func (s *Service) signInConsumer(tx *store.Tx, key, email, locale string) (Consumer, error) {
+	c, err := scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE consumer_key = $1`, key))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		c = Consumer{ID: ids.New(), ConsumerKey: key, Email: email, Locale: locale, CreatedAt: tx.Now}
+		_, err = tx.Exec(`INSERT INTO consumers (id, consumer_key, email, locale, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			c.ID, c.ConsumerKey, c.Email, c.Locale, store.Micros(tx.Now))
+		if store.IsUniqueViolation(err) {
+			return Consumer{}, store.ErrConflict
+		}
+		if err != nil {
+			return Consumer{}, err
+		}
+	case err != nil:
+		return Consumer{}, err
+	}
+	now := tx.Now
+	c.LastSignInAt = &now
+	_, err = tx.Exec(`UPDATE consumers SET last_sign_in_at = $1 WHERE id = $2`, store.Micros(now), c.ID)
+	return c, err
+}
+
+const consumerColumns = `id, consumer_key, email, locale, created_at, last_sign_in_at`
+
+// scanConsumer reads a row of consumerColumns.
+func scanConsumer(row interface{ Scan(...any) error }) (Consumer, error) {
+	var (
+		c       Consumer
+		created int64
+		signIn  *int64
+	)
+	if err := row.Scan(&c.ID, &c.ConsumerKey, &c.Email, &c.Locale, &created, &signIn); err != nil {
+		return Consumer{}, err
+	}
+	c.CreatedAt, c.LastSignInAt = store.FromMicros(created), timePtr(signIn)
+	return c, nil
+}
+
+// GetConsumer returns a consumer by id. Errors: NOT_FOUND.
+func (s *Service) GetConsumer(ctx context.Context, id string) (Consumer, error) {
+	var c Consumer
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE id = $1`, id))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Consumer{}, apperr.New(apperr.NotFound, "No such consumer.")
+	}
+	return c, err
+}
+
+// MailMessage is an e-mail in the outbox.
+type MailMessage struct {
+	ID        string     `json:"id"`
+	Subject   string     `json:"subject"`
+	Body      string     `json:"body"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+// Bounds on how many messages DemoMailbox returns.
+const (
+	defaultMailboxSize = 20
+	maxMailboxSize     = 100
+)
+
+// DemoMailbox returns the latest e-mails queued for an address, newest first:
+// at most limit of them (20 when limit is not positive, never more than 100).
+// It is for the demo mailbox page, which stands in for a real inbox in demo
+// mode; it shows sign-in codes, so it must never be reachable otherwise.
+func (s *Service) DemoMailbox(ctx context.Context, email string, limit int) ([]MailMessage, error) {
+	if limit <= 0 {
+		limit = defaultMailboxSize
+	}
+	limit = min(limit, maxMailboxSize)
+	email = normalizeEmail(email)
+	var out []MailMessage
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		out = []MailMessage{}
+		rows, err := tx.Query(`SELECT id, subject, body, created_at, sent_at FROM outbox_messages
+			WHERE channel = $1 AND LOWER(recipient) = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, outbox.Email, email, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				m       MailMessage
+				created int64
+				sent    *int64
+			)
+			if err := rows.Scan(&m.ID, &m.Subject, &m.Body, &created, &sent); err != nil {
+				return err
+			}
+			m.CreatedAt, m.SentAt = store.FromMicros(created), timePtr(sent)
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// randomDigits returns n uniformly random decimal digits from crypto/rand.
+func randomDigits(n int) (string, error) {
+	var b strings.Builder
+	for range n {
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte(byte('0' + d.Int64()))
+	}
+	return b.String(), nil
+}

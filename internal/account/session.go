@@ -1,0 +1,326 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Kind is the kind of person a session belongs to; each kind has its own
+// cookie and SessionPolicy.
+type Kind string
+
+// Session kinds.
+const (
+	KindConsumer Kind = "consumer"
+	KindMerchant Kind = "merchant"
+	KindStaff    Kind = "staff"
+)
+
+// SlideInterval is how stale a session's last_seen_at may get before a
+// lookup moves it forward. Writing at most once a minute per session keeps
+// lookups reads; the idle timeout is therefore exact to within a minute.
+const SlideInterval = time.Minute
+
+// tokenBytes is the entropy of a session token.
+const tokenBytes = 32
+
+// Limits on what is stored about the browser.
+const (
+	maxUserAgent = 512
+	maxIP        = 64
+)
+
+// Session is a signed-in browser.
+type Session struct {
+	ID        string `json:"id"`
+	Kind      Kind   `json:"kind"`
+	SubjectID string `json:"subject_id"`
+	// MerchantID is set for merchant users' sessions.
+	MerchantID string    `json:"merchant_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	// ExpiresAt is when the session ends at the latest; IdleExpiresAt when
+	// it ends unless it is used before.
+	ExpiresAt     time.Time `json:"expires_at"`
+	IdleExpiresAt time.Time `json:"idle_expires_at"`
+	UserAgent     string    `json:"user_agent"`
+	IP            string    `json:"ip"`
+}
+
+// policy returns the session policy of a kind, or false for an unknown kind.
+func (s *Service) policy(kind Kind) (SessionPolicy, bool) {
+	switch kind {
+	case KindConsumer:
+		return s.Config.Consumer, true
+	case KindMerchant:
+		return s.Config.Merchant, true
+	case KindStaff:
+		return s.Config.Staff, true
+	}
+	return SessionPolicy{}, false
+}
+
+// StartSession signs a browser in as the subject (a consumer, merchant user
+// or member of staff id; merchantID is the merchant user's merchant and empty
+// otherwise) and returns the token for its cookie, which is not stored and
+// cannot be shown again. Call it only after the person has proved who they
+// are (and, for staff, completed every factor). The subject must exist and,
+// for staff and merchant users, not be disabled. Errors: BAD_VALUE (kind,
+// merchant id), NOT_FOUND (subject).
+func (s *Service) StartSession(ctx context.Context, kind Kind, subjectID, merchantID, userAgent, ip string) (string, Session, error) {
+	pol, ok := s.policy(kind)
+	if !ok {
+		return "", Session{}, apperr.BadField("kind", "must be consumer, merchant or staff")
+	}
+	if (kind == KindMerchant) != (merchantID != "") {
+		return "", Session{}, apperr.BadField("merchant_id", "is required for merchant sessions and only for them")
+	}
+	token := ids.Token(tokenBytes)
+	sess := Session{ID: ids.New(), Kind: kind, SubjectID: subjectID, MerchantID: merchantID, UserAgent: truncate(userAgent, maxUserAgent), IP: truncate(ip, maxIP)}
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := checkSubject(tx, kind, subjectID, merchantID); err != nil {
+			return err
+		}
+		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = tx.Now, tx.Now, tx.Now.Add(pol.Lifetime)
+		sess.IdleExpiresAt = idleEnd(sess, pol)
+		var merchant any
+		if merchantID != "" {
+			merchant = merchantID
+		}
+		_, err := tx.Exec(`INSERT INTO web_sessions (id, token_hash, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip)
+			VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)`,
+			sess.ID, ids.Hash(token), string(kind), subjectID, merchant, store.Micros(tx.Now), store.Micros(sess.ExpiresAt), sess.UserAgent, sess.IP)
+		return err
+	})
+	if err != nil {
+		return "", Session{}, err
+	}
+	return token, sess, nil
+}
+
+// checkSubject checks that a session's subject exists and may sign in.
+// Errors: NOT_FOUND.
+func checkSubject(tx *store.Tx, kind Kind, subjectID, merchantID string) error {
+	var query string
+	args := []any{subjectID}
+	switch kind {
+	case KindConsumer:
+		query = `SELECT 1 FROM consumers WHERE id = $1`
+	case KindStaff:
+		query = `SELECT 1 FROM staff_users WHERE id = $1 AND disabled_at IS NULL`
+	case KindMerchant:
+		query = `SELECT 1 FROM merchant_users WHERE id = $1 AND merchant_id = $2 AND disabled_at IS NULL`
+		args = append(args, merchantID)
+	}
+	var one int
+	err := tx.QueryRow(query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "No such active %s account.", kind)
+	}
+	return err
+}
+
+// idleEnd is when a session ends if it is not used again.
+func idleEnd(sess Session, pol SessionPolicy) time.Time {
+	end := sess.LastSeenAt.Add(pol.Idle)
+	if sess.ExpiresAt.Before(end) {
+		return sess.ExpiresAt
+	}
+	return end
+}
+
+const sessionColumns = `id, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip`
+
+// scanSession reads a row of sessionColumns.
+func (s *Service) scanSession(row interface{ Scan(...any) error }) (Session, error) {
+	var (
+		sess                     Session
+		kind                     string
+		merchant                 *string
+		created, seen, expiresAt int64
+	)
+	if err := row.Scan(&sess.ID, &kind, &sess.SubjectID, &merchant, &created, &seen, &expiresAt, &sess.UserAgent, &sess.IP); err != nil {
+		return Session{}, err
+	}
+	sess.Kind = Kind(kind)
+	if merchant != nil {
+		sess.MerchantID = *merchant
+	}
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = store.FromMicros(created), store.FromMicros(seen), store.FromMicros(expiresAt)
+	pol, _ := s.policy(sess.Kind)
+	sess.IdleExpiresAt = idleEnd(sess, pol)
+	return sess, nil
+}
+
+// LookupSession returns the session a cookie's token names, if it is of the
+// kind, not revoked, and neither past its lifetime nor idle too long. A
+// lookup counts as use: it moves last_seen_at forward when it is more than
+// SlideInterval old. Errors: UNAUTHORIZED.
+func (s *Service) LookupSession(ctx context.Context, kind Kind, token string) (Session, error) {
+	if token == "" || len(token) > 128 {
+		return Session{}, errNoSession
+	}
+	var (
+		sess  Session
+		valid bool
+	)
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		sess, err = s.scanSession(tx.QueryRow(`SELECT `+sessionColumns+` FROM web_sessions WHERE token_hash = $1 AND kind = $2 AND revoked_at IS NULL`,
+			ids.Hash(token), string(kind)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		valid = err == nil && tx.Now.Before(sess.IdleExpiresAt)
+		return err
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	if !valid {
+		return Session{}, errNoSession
+	}
+	if s.DB.Clock.Now().Sub(sess.LastSeenAt) < SlideInterval {
+		return sess, nil
+	}
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(`UPDATE web_sessions SET last_seen_at = $1 WHERE id = $2 AND revoked_at IS NULL AND last_seen_at < $1`, store.Micros(tx.Now), sess.ID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			sess.LastSeenAt = tx.Now
+			return nil
+		}
+		// Either another lookup moved it already, or it was revoked since.
+		var revoked *int64
+		if err := tx.QueryRow(`SELECT revoked_at FROM web_sessions WHERE id = $1`, sess.ID).Scan(&revoked); err != nil {
+			return err
+		}
+		valid = revoked == nil
+		return nil
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	if !valid {
+		return Session{}, errNoSession
+	}
+	pol, _ := s.policy(kind)
+	sess.IdleExpiresAt = idleEnd(sess, pol)
+	return sess, nil
+}
+
+// RevokeSession ends one of the subject's sessions (signing out, or ending a
+// session from the list ListSessions shows). Ending a session that has ended
+// already, or is not the subject's, does nothing.
+func (s *Service) RevokeSession(ctx context.Context, kind Kind, subjectID, sessionID string) error {
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`UPDATE web_sessions SET revoked_at = $1 WHERE id = $2 AND kind = $3 AND subject_id = $4 AND revoked_at IS NULL`,
+			store.Micros(tx.Now), sessionID, string(kind), subjectID)
+		return err
+	})
+}
+
+// ListSessions returns the subject's live sessions, newest first.
+func (s *Service) ListSessions(ctx context.Context, kind Kind, subjectID string) ([]Session, error) {
+	var out []Session
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		out = []Session{}
+		rows, err := tx.Query(`SELECT `+sessionColumns+` FROM web_sessions WHERE kind = $1 AND subject_id = $2 AND revoked_at IS NULL AND expires_at > $3
+			ORDER BY created_at DESC, id DESC`, string(kind), subjectID, store.Micros(tx.Now))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sess, err := s.scanSession(rows)
+			if err != nil {
+				return err
+			}
+			if tx.Now.Before(sess.IdleExpiresAt) {
+				out = append(out, sess)
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeAllSessions ends every session of the subject (after a password
+// change, say, or when an account is compromised) and returns how many were
+// live.
+func (s *Service) RevokeAllSessions(ctx context.Context, kind Kind, subjectID string) (int64, error) {
+	var n int64
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = revokeAll(tx, kind, subjectID)
+		return err
+	})
+	return n, err
+}
+
+// revokeAll ends every unrevoked session of the subject in tx.
+func revokeAll(tx *store.Tx, kind Kind, subjectID string) (int64, error) {
+	res, err := tx.Exec(`UPDATE web_sessions SET revoked_at = $1 WHERE kind = $2 AND subject_id = $3 AND revoked_at IS NULL AND expires_at > $1`,
+		store.Micros(tx.Now), string(kind), subjectID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Purge deletes what can no longer be used: sessions past their lifetime,
+// idle too long or revoked, expired sign-in codes, and stale throttle
+// counters. It returns how many rows went; run it from a recurring job.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	var total int64
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		total = 0
+		now := store.Micros(tx.Now)
+		del := func(query string, args ...any) error {
+			res, err := tx.Exec(query, args...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			total += n
+			return err
+		}
+		if err := del(`DELETE FROM web_sessions WHERE expires_at <= $1 OR revoked_at IS NOT NULL`, now); err != nil {
+			return err
+		}
+		for _, kind := range []Kind{KindConsumer, KindMerchant, KindStaff} {
+			pol, _ := s.policy(kind)
+			if err := del(`DELETE FROM web_sessions WHERE kind = $1 AND last_seen_at <= $2`, string(kind), now-pol.Idle.Microseconds()); err != nil {
+				return err
+			}
+		}
+		if err := del(`DELETE FROM login_codes WHERE expires_at <= $1`, now); err != nil {
+			return err
+		}
+		return del(`DELETE FROM sign_in_throttle WHERE expires_at <= $1`, now)
+	})
+	return total, err
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,146 @@
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// catalogs maps each language to its messages, loaded once from the embedded
+// files. A malformed file stops the program at start-up (and every test).
+var catalogs = mustLoad()
+
+func mustLoad() map[Lang]map[string]string {
+	out := make(map[Lang]map[string]string, len(Supported))
+	for _, l := range Supported {
+		b, err := localeFiles.ReadFile("locales/" + string(l) + ".json")
+		if err != nil {
+			panic(fmt.Sprintf("i18n: catalog for %s: %v", l, err))
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: catalog for %s: %v", l, err))
+		}
+		out[l] = m
+	}
+	return out
+}
+
+// T returns the message for key in lang with its placeholders filled from
+// args, which alternate a placeholder's name and its value:
+//
+//	T(Danish, "form.too_long", "max", 40) // "Brug højst 40 tegn."
+//
+// Values are formatted with fmt.Sprint. A key missing from lang falls back to
+// English, and a key missing from English is returned as it is, so a mistake
+// shows on the page instead of an empty string (the tests catch both). A
+// placeholder without a value is left as written.
+func T(lang Lang, key string, args ...any) string {
+	msg, ok := catalogs[lang][key]
+	if !ok {
+		if msg, ok = catalogs[Default][key]; !ok {
+			return key
+		}
+	}
+	if !strings.Contains(msg, "{") {
+		return msg
+	}
+	return fill(msg, args)
+}
+
+// fill replaces each {name} in msg with the value paired with name in args.
+func fill(msg string, args []any) string {
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(msg, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(msg[open:], '}')
+		if end < 0 {
+			break
+		}
+		name := msg[open+1 : open+end]
+		b.WriteString(msg[:open])
+		if v, ok := lookup(args, name); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(msg[open : open+end+1])
+		}
+		msg = msg[open+end+1:]
+	}
+	b.WriteString(msg)
+	return b.String()
+}
+
+func lookup(args []any, name string) (string, bool) {
+	for i := 0; i+1 < len(args); i += 2 {
+		if n, ok := args[i].(string); ok && n == name {
+			return fmt.Sprint(args[i+1]), true
+		}
+	}
+	return "", false
+}
+
+// Has reports whether the English catalog, the reference every other
+// language must match, has key.
+func Has(key string) bool {
+	_, ok := catalogs[Default][key]
+	return ok
+}
+
+// Keys returns the keys of lang's catalog, sorted.
+func Keys(lang Lang) []string {
+	keys := make([]string, 0, len(catalogs[lang]))
+	for k := range catalogs[lang] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Message returns lang's message for key as written in the catalog, with its
+// placeholders unfilled, and whether lang has the key.
+func Message(lang Lang, key string) (string, bool) {
+	m, ok := catalogs[lang][key]
+	return m, ok
+}
+
+// Placeholders returns the names of the placeholders in msg, sorted and
+// without repeats.
+func Placeholders(msg string) []string {
+	seen := map[string]bool{}
+	var names []string
+	for {
+		open := strings.IndexByte(msg, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(msg[open:], '}')
+		if end < 0 {
+			break
+		}
+		name := msg[open+1 : open+end]
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+		msg = msg[open+end+1:]
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Printer formats text, amounts and dates in one language: hand one to code
+// that writes for a single reader, such as an e-mail.
+type Printer struct {
+	Lang Lang
+}
+
+// T returns the message for key; see the package function T.
+func (p Printer) T(key string, args ...any) string { return T(p.Lang, key, args...) }

@@ -1,0 +1,4 @@
+package web
+
+// KeysIn exposes keysIn to the external tests.
+var KeysIn = keysIn
