@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/api"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
@@ -36,6 +37,10 @@ type Config struct {
 	Logger *slog.Logger
 	// WebhookClient sends webhooks; nil means a client with a 10 s timeout.
 	WebhookClient *http.Client
+	// Demo shows one-time codes on the demo mailbox page; never in production.
+	Demo bool
+	// SecureCookies marks every cookie Secure (set when served over HTTPS).
+	SecureCookies bool
 }
 
 // App is a running Tillit: database, services, API and job runner.
@@ -44,10 +49,14 @@ type App struct {
 	Checkout *checkout.Service
 	Plans    *repayment.Service
 	Rail     *rail.Service
-	API      *api.API
-	Runner   *jobs.Runner
-	Metrics  *metrics.Registry
-	Logger   *slog.Logger
+	Accounts *account.Service
+	// WebKey signs the web pages' CSRF tokens and flash cookies; the same in
+	// every process sharing the database.
+	WebKey  string
+	API     *api.API
+	Runner  *jobs.Runner
+	Metrics *metrics.Registry
+	Logger  *slog.Logger
 }
 
 // New opens the database, applies migrations and builds every component.
@@ -70,6 +79,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	consumerSecret, err := db.InstanceSecret(ctx, ids.ConsumerKeySecret)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	webKey, err := db.InstanceSecret(ctx, "web_key")
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -100,7 +114,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	reg := metrics.New()
 	return &App{
-		DB: db, Checkout: svc, Plans: plans, Rail: rails, Runner: runner, Metrics: reg, Logger: logger,
+		DB: db, Checkout: svc, Plans: plans, Rail: rails, WebKey: webKey,
+		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}, nil
 }

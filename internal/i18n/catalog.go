@@ -8,8 +8,25 @@ import (
 	"strings"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFiles embed.FS
+
+// catalogFiles returns the catalog files of lang: locales/<lang>.json (the
+// shared messages) and locales/<area>/<lang>.json for each area (the pages of
+// one package: checkout, consumer, merchant, staff, ...).
+func catalogFiles(lang Lang) []string {
+	files := []string{"locales/" + string(lang) + ".json"}
+	areas, err := localeFiles.ReadDir("locales")
+	if err != nil {
+		panic(fmt.Sprintf("i18n: %v", err))
+	}
+	for _, a := range areas {
+		if a.IsDir() {
+			files = append(files, "locales/"+a.Name()+"/"+string(lang)+".json")
+		}
+	}
+	return files
+}
 
 // catalogs maps each language to its messages, loaded once from the embedded
 // files. A malformed file stops the program at start-up (and every test).
@@ -18,13 +35,22 @@ var catalogs = mustLoad()
 func mustLoad() map[Lang]map[string]string {
 	out := make(map[Lang]map[string]string, len(Supported))
 	for _, l := range Supported {
-		b, err := localeFiles.ReadFile("locales/" + string(l) + ".json")
-		if err != nil {
-			panic(fmt.Sprintf("i18n: catalog for %s: %v", l, err))
-		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: catalog for %s: %v", l, err))
+		for _, name := range catalogFiles(l) {
+			b, err := localeFiles.ReadFile(name)
+			if err != nil {
+				panic(fmt.Sprintf("i18n: catalog for %s: %v", l, err))
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				panic(fmt.Sprintf("i18n: %s: %v", name, err))
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					panic(fmt.Sprintf("i18n: %s: key %q is defined in another file too", name, k))
+				}
+				m[k] = v
+			}
 		}
 		out[l] = m
 	}

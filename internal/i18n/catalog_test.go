@@ -87,7 +87,16 @@ func TestCatalogProblemsFound(t *testing.T) {
 // encoding/json would silently keep the last of two equal keys.
 func TestCatalogFilesSortedWithoutDuplicates(t *testing.T) {
 	for _, l := range Supported {
-		b, err := localeFiles.ReadFile("locales/" + string(l) + ".json")
+		for _, name := range catalogFiles(l) {
+			checkSorted(t, name)
+		}
+	}
+}
+
+func checkSorted(t *testing.T, name string) {
+	t.Helper()
+	{
+		b, err := localeFiles.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +112,7 @@ func TestCatalogFilesSortedWithoutDuplicates(t *testing.T) {
 			}
 			key := tok.(string)
 			if key <= prev {
-				t.Errorf("%s.json: %q comes after %q: keep keys sorted and unique", l, key, prev)
+				t.Errorf("%s: %q comes after %q: keep keys sorted and unique", name, key, prev)
 			}
 			prev = key
 			if _, err := dec.Token(); err != nil {
