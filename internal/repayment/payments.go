@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
@@ -131,7 +132,9 @@ func (s *Service) TransferConfirmed(tx *store.Tx, t rail.Transfer) error {
 	if err := s.settle(tx, p); err != nil {
 		return err
 	}
-	return s.notifyConsumer(tx, p, "payment_received", r.amount, "")
+	return s.notifyConsumer(tx, p, "payment_received", func(pr i18n.Printer) []paragraph {
+		return []paragraph{para("mail.payment_received.body", "amount", pr.Money(r.amount, p.Currency))}
+	})
 }
 
 // TransferFailed is the rail's failure hook: a failed collect leaves the plan
@@ -151,7 +154,9 @@ func (s *Service) TransferFailed(tx *store.Tx, t rail.Transfer) error {
 		return err
 	}
 	if r.kind == KindPayment {
-		return s.notifyConsumer(tx, p, "payment_failed", r.amount, t.FailureReason)
+		return s.notifyConsumer(tx, p, "payment_failed", func(pr i18n.Printer) []paragraph {
+			return []paragraph{para("mail.payment_failed.body", "amount", pr.Money(r.amount, p.Currency))}
+		})
 	}
 	if err := ledger.ConsumerPayoutFailed(tx, t.ID, p.OrderID, p.Currency, r.amount); err != nil {
 		return err

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/money"
@@ -99,7 +100,9 @@ func (s *Service) remind(ctx context.Context, payload []byte) error {
 			return nil
 		}
 		if j.Kind == reminderBefore {
-			return s.notifyConsumer(tx, p, "reminder_before", in.Unpaid(), in.Due.Format(time.DateOnly))
+			return s.notifyConsumer(tx, p, "reminder_before", func(pr i18n.Printer) []paragraph {
+				return []paragraph{para("mail.reminder_before.body", "amount", pr.Money(in.Unpaid(), p.Currency), "date", pr.Date(in.Due))}
+			})
 		}
 		fee := min(s.Config.LateFee[p.Currency], s.Config.LateFeeCap[p.Currency]-p.LateFees)
 		if fee > 0 {
@@ -119,7 +122,13 @@ func (s *Service) remind(ctx context.Context, payload []byte) error {
 				return err
 			}
 		}
-		return s.notifyConsumer(tx, p, "reminder_overdue", in.Unpaid(), strconv.FormatInt(fee, 10))
+		return s.notifyConsumer(tx, p, "reminder_overdue", func(pr i18n.Printer) []paragraph {
+			out := []paragraph{para("mail.reminder_overdue.body", "amount", pr.Money(in.Unpaid(), p.Currency))}
+			if fee > 0 {
+				out = append(out, para("mail.reminder_overdue.fee", "fee", pr.Money(fee, p.Currency)))
+			}
+			return out
+		})
 	})
 }
 
@@ -166,18 +175,21 @@ func (s *Service) Resume(tx *store.Tx, orderID string) error {
 	return p.save(tx)
 }
 
-// Consumer messages this package sends, by kind: subject and body. Each
-// body gets the order reference, the amount and one detail.
-var messages = map[string][2]string{
-	"payment_received": {"Payment received", "We received your payment of %[2]s for order %[1]s. Thank you."},
-	"payment_failed":   {"Your payment did not go through", "Your payment of %[2]s for order %[1]s did not go through (%[3]s). Please try again from your account."},
-	"reminder_before":  {"A payment is due soon", "A payment of %[2]s for order %[1]s is due on %[3]s."},
-	"reminder_overdue": {"A payment is overdue", "A payment for order %[1]s is overdue; %[2]s is now owed (late fee in minor units: %[3]s). Pay from your account to avoid further fees."},
-	"statement":        {"Your monthly statement", "Your statement for order %[1]s: balance %[2]s. %[3]s"},
+// paragraph is one message of an e-mail: a catalog key and its placeholder
+// values (name, value, ...); {reference} is always the order reference.
+type paragraph struct {
+	key  string
+	args []any
 }
 
-// notifyConsumer e-mails the consumer of the plan through the outbox.
-func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, amount int64, detail string) error {
+// para returns a paragraph.
+func para(key string, args ...any) paragraph { return paragraph{key, args} }
+
+// notifyConsumer e-mails the consumer of the plan through the outbox, in the
+// language of the order's locale: subject is the catalog key "mail.<kind>.subject"
+// and the body the given paragraphs. Amounts are formatted by the caller with
+// the Printer passed to build.
+func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, build func(pr i18n.Printer) []paragraph) error {
 	var reference, consumer string
 	if err := tx.QueryRow(`SELECT reference, consumer FROM orders WHERE id = $1`, p.OrderID).Scan(&reference, &consumer); err != nil {
 		return err
@@ -190,8 +202,15 @@ func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, amount i
 	if err := json.Unmarshal([]byte(consumer), &c); err != nil || c.BillingAddress.Email == "" {
 		return err // no address to write to
 	}
-	m := messages[kind]
-	body := fmt.Sprintf(m[1], reference, money.Format(amount, p.Currency), detail)
-	_, err := outbox.Enqueue(tx, outbox.Email, c.BillingAddress.Email, m[0], body)
+	lang, ok := i18n.Parse(p.Locale)
+	if !ok {
+		lang = i18n.Default
+	}
+	pr := i18n.Printer{Lang: lang}
+	var body []string
+	for _, pg := range build(pr) {
+		body = append(body, pr.T(pg.key, append([]any{"reference", reference}, pg.args...)...))
+	}
+	_, err := outbox.Enqueue(tx, outbox.Email, c.BillingAddress.Email, pr.T("mail."+kind+".subject"), strings.Join(body, "\n\n"))
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
@@ -233,6 +234,9 @@ func count(list []string, s string) int {
 	return n
 }
 
+// subject is the subject of a consumer e-mail in the test orders' language.
+func subject(kind string) string { return i18n.T(i18n.Danish, "mail."+kind+".subject") }
+
 func day(t time.Time) time.Time { return plan.Date(t) }
 
 func TestPayLaterDueDateCountsFromShippingAndPaysInFull(t *testing.T) {
@@ -259,12 +263,12 @@ func TestPayLaterDueDateCountsFromShippingAndPaysInFull(t *testing.T) {
 	if len(p.Receipts) != 1 || p.Receipts[0].Status != repayment.PaymentSettled || p.Receipts[0].Amount != 50000 {
 		t.Fatalf("receipts %+v", p.Receipts)
 	}
-	if count(f.mails(t), "Payment received") != 1 {
+	if count(f.mails(t), subject("payment_received")) != 1 {
 		t.Fatalf("mails %v", f.mails(t))
 	}
 	// Paid before the due date: no reminders, no late fees.
 	f.advanceTo(t, plan.AddDays(captured, 80))
-	if got := f.mails(t); count(got, "A payment is due soon")+count(got, "A payment is overdue") != 0 {
+	if got := f.mails(t); count(got, subject("reminder_before"))+count(got, subject("reminder_overdue")) != 0 {
 		t.Fatalf("reminders after payment: %v", got)
 	}
 }
@@ -278,7 +282,7 @@ func TestRemindersAndCappedLateFees(t *testing.T) {
 	due := plan.AddDays(f.clk.Now(), 30)
 
 	f.advanceTo(t, plan.AddDays(due, -3).Add(time.Hour))
-	if got := f.mails(t); count(got, "A payment is due soon") != 1 || count(got, "A payment is overdue") != 0 {
+	if got := f.mails(t); count(got, subject("reminder_before")) != 1 || count(got, subject("reminder_overdue")) != 0 {
 		t.Fatalf("before due: %v", got)
 	}
 	f.advanceTo(t, plan.AddDays(due, 7).Add(time.Hour))
@@ -286,12 +290,25 @@ func TestRemindersAndCappedLateFees(t *testing.T) {
 	if p.Installments[0].LateFee != 10000 || p.Outstanding != 30000 || f.receivable(t, id) != 30000 {
 		t.Fatalf("after first overdue reminder: %+v", p.Installments)
 	}
+	var body string
+	if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT body FROM outbox_messages WHERE subject = $1`, subject("reminder_overdue")).Scan(&body)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// In the order's language (da-DK), with Danish amounts and the fee named.
+	if !strings.Contains(body, "rykkergebyr på 100,00\u00a0kr.") {
+		t.Fatalf("overdue mail body %q", body)
+	}
+	if !strings.Contains(body, "300,00") {
+		t.Fatalf("overdue mail body %q lacks the amount owed", body)
+	}
 	f.advanceTo(t, plan.AddDays(due, 40))
 	p = f.plan(t, id)
 	if p.Installments[0].LateFee != 15000 || p.Outstanding != 35000 {
 		t.Fatalf("late fees above the cap: %+v", p.Installments)
 	}
-	if got := f.mails(t); count(got, "A payment is overdue") != 3 {
+	if got := f.mails(t); count(got, subject("reminder_overdue")) != 3 {
 		t.Fatalf("overdue reminders: %v", got)
 	}
 	f.verify(t)
@@ -388,7 +405,7 @@ func TestPayNowFailedChargeIsRemindedAndCanBePaidAgain(t *testing.T) {
 	f.runJobs(t)
 	f.clk.Advance(time.Minute)
 	f.runJobs(t)
-	if got := f.mails(t); count(got, "Your payment did not go through") != 1 {
+	if got := f.mails(t); count(got, subject("payment_failed")) != 1 {
 		t.Fatalf("mails %v", got)
 	}
 	f.capture(t, id, 10000, 0)
@@ -491,7 +508,7 @@ func TestPauseMovesDueDatesAndStopsFees(t *testing.T) {
 		t.Fatalf("paused plan %+v", p)
 	}
 	f.advanceTo(t, plan.AddDays(due, 20))
-	if got := f.mails(t); count(got, "A payment is overdue") != 0 || f.plan(t, id).Installments[0].LateFee != 0 {
+	if got := f.mails(t); count(got, subject("reminder_overdue")) != 0 || f.plan(t, id).Installments[0].LateFee != 0 {
 		t.Fatalf("fees while paused: %v", got)
 	}
 	f.advanceTo(t, plan.AddDays(due, 38))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
@@ -126,11 +127,17 @@ func (s *Service) statement(ctx context.Context, payload []byte) error {
 			}
 			return err
 		}
-		detail := ""
-		if st.NextDueDate != nil {
-			detail = "Next payment due " + st.NextDueDate.Format(time.DateOnly) + "."
-		}
-		if err := s.notifyConsumer(tx, p, "statement", st.ClosingBalance, detail); err != nil {
+		err = s.notifyConsumer(tx, p, "statement", func(pr i18n.Printer) []paragraph {
+			out := []paragraph{para("mail.statement.body", "amount", pr.Money(st.ClosingBalance, p.Currency))}
+			switch {
+			case st.NextDueDate != nil:
+				out = append(out, para("mail.statement.next", "amount", pr.Money(st.NextDueAmount, p.Currency), "date", pr.Date(*st.NextDueDate)))
+			case st.Final:
+				out = append(out, para("mail.statement.closed"))
+			}
+			return out
+		})
+		if err != nil {
 			return err
 		}
 		if st.Final {
