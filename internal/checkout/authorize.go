@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/tillit/tillit/internal/apperr"
@@ -145,19 +146,25 @@ func (s *Service) checkOTP(ctx context.Context, sessionID, code string, testMode
 // Authorize runs the consumer's authorization of a session: it checks the
 // client token, the identity data and the one-time code, runs the assessment
 // pipeline and, when approved, hands out an authorization token. Errors:
-// UNAUTHORIZED, SESSION_EXPIRED, NOT_ALLOWED (already authorized), BAD_VALUE,
+// UNAUTHORIZED, SESSION_EXPIRED, NOT_ALLOWED (already authorized), BAD_VALUE
+// (also for a payment method category the merchant has switched off),
 // INVALID_OTP.
 func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, req AuthorizeRequest) (AuthorizeResult, error) {
 	var (
 		sess     *sessionRow
 		testMode bool
+		enabled  []string
 	)
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if sess, err = s.consumerSession(tx, sessionID, clientToken); err != nil {
 			return err
 		}
-		return tx.QueryRow(`SELECT test_mode FROM merchants WHERE id = $1`, sess.MerchantID).Scan(&testMode)
+		if err := tx.QueryRow(`SELECT test_mode FROM merchants WHERE id = $1`, sess.MerchantID).Scan(&testMode); err != nil {
+			return err
+		}
+		enabled, err = enabledMethods(tx, sess.MerchantID)
+		return err
 	})
 	if err != nil {
 		return AuthorizeResult{}, err
@@ -167,6 +174,9 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	}
 	if _, ok := paymentMethod(req.PaymentMethodCategory); !ok {
 		return AuthorizeResult{}, apperr.BadField("payment_method_category", "must be one of pay_now, pay_later, pay_in_parts, pay_over_time")
+	}
+	if !slices.Contains(enabled, req.PaymentMethodCategory) {
+		return AuthorizeResult{}, apperr.BadField("payment_method_category", "is not offered by this merchant")
 	}
 	if req.FinancingMonths != 0 && req.PaymentMethodCategory != repayment.CategoryFinancing {
 		return AuthorizeResult{}, apperr.BadField("financing_months", "applies only to pay_over_time")

@@ -29,8 +29,8 @@ var methods = []struct{ id, name, typ, description string }{
 	{"pay_over_time", "Financing", "account", "Monthly payments over 6 to 36 months."},
 }
 
-// Categories returns the payment method categories offered, with badge URLs
-// under baseURL.
+// Categories returns every payment method category, with badge URLs under
+// baseURL; a session lists only those its merchant enabled (EnabledMethods).
 func Categories(baseURL string) []PaymentMethodCategory {
 	out := make([]PaymentMethodCategory, 0, len(methods))
 	for _, m := range methods {
@@ -68,17 +68,22 @@ func (s *Service) CreateSession(ctx context.Context, m merchant.Merchant, d Orde
 		return SessionCreated{}, err
 	}
 	id := ids.New()
+	var enabled []string
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(`INSERT INTO payment_sessions (id, merchant_id, status, purchase_country, purchase_currency, locale, order_amount, data, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			id, m.ID, SessionIncomplete, d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, string(data),
 			store.Micros(tx.Now), store.Micros(tx.Now.Add(SessionLifetime)))
+		if err != nil {
+			return err
+		}
+		enabled, err = enabledMethods(tx, m.ID)
 		return err
 	})
 	if err != nil {
 		return SessionCreated{}, err
 	}
-	return SessionCreated{SessionID: id, ClientToken: s.clientToken(id), PaymentMethodCategories: Categories(baseURL)}, nil
+	return SessionCreated{SessionID: id, ClientToken: s.clientToken(id), PaymentMethodCategories: offeredCategories(baseURL, enabled)}, nil
 }
 
 // sessionRow is a stored session.
@@ -126,10 +131,16 @@ func merchantSession(tx *store.Tx, merchantID, id string) (*sessionRow, error) {
 
 // GetSession returns a merchant's session. Errors: NO_SUCH_SESSION.
 func (s *Service) GetSession(ctx context.Context, merchantID, id, baseURL string) (Session, error) {
-	var r *sessionRow
+	var (
+		r       *sessionRow
+		enabled []string
+	)
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		r, err = merchantSession(tx, merchantID, id)
+		if r, err = merchantSession(tx, merchantID, id); err != nil {
+			return err
+		}
+		enabled, err = enabledMethods(tx, merchantID)
 		return err
 	})
 	if err != nil {
@@ -138,7 +149,7 @@ func (s *Service) GetSession(ctx context.Context, merchantID, id, baseURL string
 	return Session{
 		OrderData: r.Data, SessionID: r.ID, ClientToken: s.clientToken(r.ID), Status: r.Status,
 		AuthorizationToken: r.AuthorizationToken.String, ExpiresAt: timestamp(store.FromMicros(r.ExpiresAt)),
-		PaymentMethodCategories: Categories(baseURL),
+		PaymentMethodCategories: offeredCategories(baseURL, enabled),
 	}, nil
 }
 

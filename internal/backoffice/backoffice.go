@@ -1,0 +1,176 @@
+// Package backoffice is the staff back office under /staff/: sign-in for
+// members of staff, the work queues of each role (orders in manual fraud
+// review first; later issues add their own with Pages.AddQueue), the order
+// review page where an analyst accepts or rejects a PENDING order, and the
+// admin pages for staff accounts and the audit log.
+//
+// Every request is authorised by the signed-in member's role, read afresh
+// from the database: a role that may not use a page gets 403, a browser
+// without a live session is sent to the sign-in page. Staff actions are
+// audited by the domain calls they make; opening an order page is audited
+// here ("order.viewed"). Pages show ids and business data, never the
+// consumer's personal data.
+package backoffice
+
+import (
+	"embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/web"
+)
+
+//go:embed templates/*.html templates/app/*.html
+var templates embed.FS
+
+// Prefix is the path every back-office page lives under.
+const Prefix = "/staff/"
+
+// Audit actions the back office records itself; the domain calls it makes
+// record the others (sign-ins, fraud decisions, staff changes).
+const (
+	// ActionOrderViewed is a member of staff opening an order's page.
+	ActionOrderViewed = "order.viewed"
+	// ActionSignedOut is a member of staff signing out.
+	ActionSignedOut = "staff.signed_out"
+)
+
+// Config is what the back office needs.
+type Config struct {
+	// Accounts signs staff in and keeps their sessions and accounts.
+	Accounts *account.Service
+	// Checkout reads orders in review and records fraud decisions.
+	Checkout *checkout.Service
+	// DB is read for the audit log and its verification, and takes the
+	// audit entries of page views.
+	DB *store.DB
+	// Key signs CSRF tokens and flash notices: at least web.MinKeyLen
+	// bytes, the same in every process (the instance's web key).
+	Key []byte
+	// SecureCookies marks cookies Secure even on plain-HTTP requests (TLS
+	// terminated by a proxy).
+	SecureCookies bool
+	// Logger receives errors; slog.Default() when nil. Nothing personal is
+	// logged.
+	Logger *slog.Logger
+}
+
+// Pages serves the back office. Add queues with AddQueue before serving.
+type Pages struct {
+	cfg     Config
+	log     *slog.Logger
+	rd      *web.Renderer
+	handler http.Handler
+
+	mu     sync.RWMutex
+	queues []Queue
+}
+
+// New builds the back office with its built-in queue of orders in manual
+// review.
+func New(cfg Config) (*Pages, error) {
+	if cfg.Accounts == nil || cfg.Checkout == nil || cfg.DB == nil {
+		return nil, errors.New("backoffice: Config needs Accounts, Checkout and DB")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	p := &Pages{cfg: cfg, log: cfg.Logger}
+	rd, err := web.NewRenderer(web.Options{
+		Key: cfg.Key, Home: Prefix, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger,
+		SessionID: sessionBinding,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := rd.AddPages("staff", templates, "templates/signin.html"); err != nil {
+		return nil, err
+	}
+	if err := rd.AddPages("staff", templates, "templates/app/*.html"); err != nil {
+		return nil, err
+	}
+	p.rd = rd
+	p.AddQueue(p.reviewQueue())
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /staff/signin", p.signInPage)
+	mux.HandleFunc("POST /staff/signin", p.signIn)
+	mux.Handle("POST /staff/signout", p.require(nil, p.signOut))
+	mux.Handle("GET /staff/{$}", p.require(nil, p.home))
+	mux.Handle("GET /staff/queues/{key}", p.require(nil, p.queuePage))
+	mux.Handle("GET /staff/orders/{id}", p.require(reviewRoles, p.orderPage))
+	mux.Handle("POST /staff/orders/{id}/decision", p.require(reviewRoles, p.decide))
+	mux.Handle("GET /staff/staff", p.require(adminOnly, p.staffPage))
+	mux.Handle("POST /staff/staff", p.require(adminOnly, p.createStaff))
+	mux.Handle("POST /staff/staff/{id}/disable", p.require(adminOnly, p.disableStaff))
+	mux.Handle("GET /staff/audit", p.require(adminOnly, p.auditPage))
+	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
+	p.handler = rd.Middleware(mux)
+	return p, nil
+}
+
+// Handler serves every path under Prefix, wrapped in the web middleware
+// (security headers, language, flash notices, CSRF).
+func (p *Pages) Handler() http.Handler { return p.handler }
+
+// sessionBinding is what CSRF tokens are bound to: a digest of the staff
+// cookie, so a token issued before signing in (or to another session) is
+// refused after.
+func sessionBinding(r *http.Request) string {
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	return ids.Hash(c.Value)
+}
+
+// adminOnly is the role list of the admin pages.
+var adminOnly = []account.Role{account.RoleAdmin}
+
+// allowed reports whether role may use something open to roles; admin may
+// use everything, and nil roles means every member of staff.
+func allowed(role account.Role, roles []account.Role) bool {
+	return roles == nil || role == account.RoleAdmin || slices.Contains(roles, role)
+}
+
+// viewer is the signed-in member of staff a request is for.
+type viewer struct {
+	Staff   account.Staff
+	Session account.Session
+}
+
+// actor names the viewer in the audit log.
+func (v *viewer) actor() string { return "staff:" + v.Staff.ID }
+
+// frame is the part of every signed-in page's data the layout uses: who is
+// signed in (for the navigation) and which section the page belongs to.
+type frame struct {
+	Me      account.Staff
+	Section string
+}
+
+// IsAdmin reports whether the signed-in member is an admin, who sees the
+// staff and audit pages.
+func (f frame) IsAdmin() bool { return f.Me.Role == account.RoleAdmin }
+
+// RoleKey is the catalog key of the signed-in member's role.
+func (f frame) RoleKey() string { return roleKey(f.Me.Role) }
+
+// roleKey is the catalog key naming a role.
+func roleKey(r account.Role) string { return "staff.role." + string(r) }
+
+// newFrame returns the frame of a page in section for v.
+func newFrame(v *viewer, section string) frame { return frame{Me: v.Staff, Section: section} }
+
+// fail logs an unexpected error and answers with the 500 page.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	p.log.Error("backoffice: "+what, "path", r.URL.Path, "err", err)
+	p.rd.Error(w, r, http.StatusInternalServerError)
+}

@@ -1,0 +1,145 @@
+// Package consumerapp is the consumer web app under /app/ (requirement U1):
+// a consumer signs in with their e-mail address and a one-time code, sees
+// their purchases and the payments coming up, opens an order's schedule,
+// financing terms, statements and receipts, pays the next instalment or
+// everything, and prints a receipt for a settled payment. In demo mode a
+// demo mailbox (/demo/mailbox) shows the e-mails Tillit queued for an
+// address, so the one-time code can be read without a real inbox.
+//
+// The pages are server-rendered through package web (CSRF bound to the
+// session, security headers, the reader's language) and read and change
+// nothing themselves: accounts and sessions are package account's, plans and
+// payments package repayment's. A consumer is identified for plans by the
+// consumer key stored on their account (ids.ConsumerKey of the address), and
+// sees only the plans carrying that key; any other order answers "not found".
+package consumerapp
+
+import (
+	"embed"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/web"
+)
+
+//go:embed templates/public/*.html templates/app/*.html
+var templates embed.FS
+
+// Paths of the app. Prefix is where the app mounts Handler; MailboxPath is
+// where it mounts DemoMailboxHandler, in demo mode only.
+const (
+	Prefix      = "/app/"
+	MailboxPath = "/demo/mailbox"
+
+	signInPath = Prefix + "signin"
+	codePath   = Prefix + "signin/code"
+	signOut    = Prefix + "signout"
+)
+
+// Config is what the consumer app needs.
+type Config struct {
+	// Accounts signs consumers in and keeps their sessions.
+	Accounts *account.Service
+	// Plans holds the consumers' payment plans and takes their payments.
+	Plans *repayment.Service
+	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
+	// the same in every process (the app's web key).
+	Key []byte
+	// SecureCookies marks every cookie Secure, for deployments behind a
+	// proxy that terminates TLS.
+	SecureCookies bool
+	// Demo links the sign-in code page to the demo mailbox and lets
+	// DemoMailboxHandler serve it. Never set it in production: the mailbox
+	// shows anyone's sign-in codes.
+	Demo bool
+	// Clock tells the pages what day it is (which instalments are overdue);
+	// nil means the plans' database clock.
+	Clock clock.Clock
+	// Logger receives errors; slog.Default() when nil. Nothing personal is
+	// logged.
+	Logger *slog.Logger
+}
+
+// Pages serves the consumer app.
+type Pages struct {
+	cfg     Config
+	rd      *web.Renderer
+	handler http.Handler
+	mailbox http.Handler
+}
+
+// New checks cfg and parses the pages.
+func New(cfg Config) (*Pages, error) {
+	if cfg.Accounts == nil || cfg.Plans == nil {
+		return nil, errors.New("consumerapp: Config.Accounts and Config.Plans are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = cfg.Plans.DB.Clock
+	}
+	p := &Pages{cfg: cfg}
+	rd, err := web.NewRenderer(web.Options{
+		Key: cfg.Key, Home: Prefix, SecureCookies: cfg.SecureCookies,
+		SessionID: sessionID, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Signed-out pages have no navigation; signed-in pages share _nav.html.
+	if err := rd.AddPages("consumer", templates, "templates/public/*.html"); err != nil {
+		return nil, err
+	}
+	if err := rd.AddPages("consumer", templates, "templates/app/*.html"); err != nil {
+		return nil, err
+	}
+	p.rd = rd
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+signInPath, p.signInForm)
+	mux.HandleFunc("POST "+signInPath, p.requestCode)
+	mux.HandleFunc("GET "+codePath, p.codeForm)
+	mux.HandleFunc("POST "+codePath, p.verifyCode)
+	mux.HandleFunc("POST "+signOut, p.signOut)
+	mux.HandleFunc("GET "+Prefix+"{$}", p.signedIn(p.home))
+	mux.HandleFunc("GET "+Prefix+"orders/{order}", p.signedIn(p.order))
+	mux.HandleFunc("POST "+Prefix+"orders/{order}/pay", p.signedIn(p.pay))
+	mux.HandleFunc("GET "+Prefix+"orders/{order}/receipts/{receipt}", p.signedIn(p.receipt))
+	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
+	p.handler = p.withSession(rd.Middleware(mux))
+
+	box := http.NewServeMux()
+	box.HandleFunc("GET "+MailboxPath, p.demoMailbox)
+	box.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
+	p.mailbox = rd.Middleware(box)
+	return p, nil
+}
+
+// Handler serves every path under Prefix; mount it as
+// mux.Handle("/app/", pages.Handler()) next to web.Static() at /static/.
+func (p *Pages) Handler() http.Handler { return p.handler }
+
+// DemoMailboxHandler serves the demo mailbox at MailboxPath; mount it only in
+// demo mode. Unless Config.Demo is set it answers every request with the
+// not-found page.
+func (p *Pages) DemoMailboxHandler() http.Handler { return p.mailbox }
+
+// serverError logs err (never personal data) and renders the 500 page.
+func (p *Pages) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	p.cfg.Logger.Error("consumerapp: request failed", "path", r.URL.Path, "err", err)
+	p.rd.Error(w, r, http.StatusInternalServerError)
+}
+
+// parseForm parses a posted form, or answers 400 and reports false.
+func (p *Pages) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		p.rd.Error(w, r, http.StatusBadRequest)
+		return false
+	}
+	return true
+}
