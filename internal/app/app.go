@@ -1,10 +1,12 @@
 // Package app wires Tillit together: it opens and migrates the database,
-// builds the domain services, the HTTP API and the background job runner.
+// builds the domain services, the HTTP API, the web pages and the
+// background job runner.
 // The CLI, the benchmark and end-to-end tests all start Tillit through it.
 package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -52,8 +54,12 @@ type App struct {
 	Accounts *account.Service
 	// WebKey signs the web pages' CSRF tokens and flash cookies; the same in
 	// every process sharing the database.
-	WebKey  string
-	API     *api.API
+	WebKey string
+	API    *api.API
+	// Pages are the web pages; Handler serves them next to the API.
+	Pages *Pages
+	// Handler serves everything over HTTP: pages, static files and the API.
+	Handler http.Handler
 	Runner  *jobs.Runner
 	Metrics *metrics.Registry
 	Logger  *slog.Logger
@@ -113,21 +119,27 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	reg := metrics.New()
-	return &App{
+	a := &App{
 		DB: db, Checkout: svc, Plans: plans, Rail: rails, WebKey: webKey,
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
-	}, nil
+	}
+	if a.Pages, err = a.newPages(cfg); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: web pages: %w", err)
+	}
+	a.Handler = a.handler(cfg.Demo)
+	return a, nil
 }
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
 
-// HTTPServer returns the server Tillit listens with: the API handler and
+// HTTPServer returns the server Tillit listens with: Handler and
 // timeouts that keep slow or idle clients from holding connections.
 func (a *App) HTTPServer() *http.Server {
 	return &http.Server{
-		Handler:           a.API.Handler(),
+		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -161,3 +161,31 @@ func TestLangNames(t *testing.T) {
 		t.Error("Has disagrees with the English catalog")
 	}
 }
+
+// moneyPlaceholders are the placeholder names that take a formatted amount.
+var moneyPlaceholders = map[string]bool{
+	"amount": true, "total": true, "fee": true, "monthly": true, "cost": true,
+	"example": true, "first": true, "second": true, "third": true,
+}
+
+// TestNoDoubleFullStopAfterMoney fills every message's money placeholders
+// with a Danish-style amount, which ends in "kr.", and fails when a sentence
+// ends right after it: "… 100,00 kr.." reads as a typo. Put the amount before
+// the end of the sentence instead.
+func TestNoDoubleFullStopAfterMoney(t *testing.T) {
+	for _, lang := range Supported {
+		amount := FormatMoney(lang, 10000, "DKK")
+		for _, key := range Keys(lang) {
+			msg, _ := Message(lang, key)
+			var args []any
+			for _, name := range Placeholders(msg) {
+				if moneyPlaceholders[name] {
+					args = append(args, name, amount)
+				}
+			}
+			if got := T(lang, key, args...); strings.Contains(got, "kr..") {
+				t.Errorf("%s %s: %q", lang, key, got)
+			}
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/tillit/tillit/internal/backoffice"
+	"github.com/tillit/tillit/internal/consumerapp"
+	"github.com/tillit/tillit/internal/hosted"
+	"github.com/tillit/tillit/internal/web"
+)
+
+// Pages are Tillit's server-rendered web pages, one set per audience.
+type Pages struct {
+	// Checkout is the hosted checkout a consumer pays on (/checkout/).
+	Checkout *hosted.Pages
+	// Consumer is the consumer app (/app/).
+	Consumer *consumerapp.Pages
+	// BackOffice is the staff back office (/staff/); add queues with its
+	// AddQueue.
+	BackOffice *backoffice.Pages
+}
+
+// newPages builds every set of pages on the app's services.
+func (a *App) newPages(cfg Config) (*Pages, error) {
+	key := []byte(a.WebKey)
+	checkoutPages, err := hosted.New(hosted.Config{
+		Checkout: a.Checkout, Key: key, SecureCookies: cfg.SecureCookies, API: a.API.Handler(), Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	consumer, err := consumerapp.New(consumerapp.Config{
+		Accounts: a.Accounts, Plans: a.Plans, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	staff, err := backoffice.New(backoffice.Config{
+		Accounts: a.Accounts, Checkout: a.Checkout, DB: a.DB, Key: key, SecureCookies: cfg.SecureCookies, Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{Checkout: checkoutPages, Consumer: consumer, BackOffice: staff}, nil
+}
+
+// handler routes every request Tillit serves: the web pages by their prefix,
+// the static files they share, the demo mailbox in demo mode, and everything
+// else (the JSON APIs, health and metrics) to the API.
+func (a *App) handler(demo bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", a.API.Handler())
+	mux.Handle(hosted.Prefix, a.Pages.Checkout.Handler())
+	mux.Handle(consumerapp.Prefix, a.Pages.Consumer.Handler())
+	mux.Handle(backoffice.Prefix, a.Pages.BackOffice.Handler())
+	mux.Handle(web.StaticPrefix, web.Static())
+	if demo {
+		mux.Handle(consumerapp.MailboxPath, a.Pages.Consumer.DemoMailboxHandler())
+	}
+	// The bare origin is where a person lands first: the consumer app.
+	mux.Handle("GET /{$}", http.RedirectHandler(consumerapp.Prefix, http.StatusFound))
+	return mux
+}

@@ -1,0 +1,96 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tillit/tillit/internal/app"
+	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/store/storetest"
+)
+
+// serve starts the whole platform behind its own handler, as `tillit serve`
+// does, and returns the server's origin.
+func serve(t *testing.T, demo bool) string {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{
+		DatabaseURL: storetest.DSN(t), Clock: clock.NewManual(storetest.Start),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Demo: demo,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return srv.URL
+}
+
+// TestHandlerRoutesEveryAudience checks that each part of Tillit answers
+// under its own path on the one server: the web pages with HTML, the APIs
+// with their JSON error shape, and the static files.
+func TestHandlerRoutesEveryAudience(t *testing.T) {
+	origin := serve(t, false)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		contentType  string
+		location     string
+	}{
+		{"GET", "/", http.StatusFound, "", "/app/"},
+		{"GET", "/app/signin", http.StatusOK, "text/html", ""},
+		{"GET", "/staff/signin", http.StatusOK, "text/html", ""},
+		{"GET", "/checkout/no-such-session", http.StatusNotFound, "text/html", ""},
+		{"POST", "/checkout/v1/sessions/no-such-session/authorize", http.StatusUnauthorized, "application/json", ""},
+		{"GET", "/payments/v1/sessions/no-such-session", http.StatusUnauthorized, "application/json", ""},
+		{"GET", "/healthz", http.StatusOK, "", ""},
+		{"GET", "/static/tillit.css", http.StatusOK, "text/css", ""},
+		{"GET", "/demo/mailbox", http.StatusNotFound, "application/json", ""},
+	} {
+		req, err := http.NewRequest(tc.method, origin+tc.path, strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, resp.StatusCode, tc.status)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, tc.contentType) {
+			t.Errorf("%s %s: Content-Type %q, want %s", tc.method, tc.path, ct, tc.contentType)
+		}
+		if loc := resp.Header.Get("Location"); loc != tc.location {
+			t.Errorf("%s %s: Location %q, want %q", tc.method, tc.path, loc, tc.location)
+		}
+	}
+}
+
+// TestDemoMailboxOnlyInDemoMode checks the demo mailbox, which shows anyone's
+// one-time codes, is served only when the platform runs in demo mode.
+func TestDemoMailboxOnlyInDemoMode(t *testing.T) {
+	for _, demo := range []bool{false, true} {
+		resp, err := http.Get(serve(t, demo) + "/demo/mailbox")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want := http.StatusNotFound
+		if demo {
+			want = http.StatusOK
+		}
+		if resp.StatusCode != want {
+			t.Errorf("demo %v: /demo/mailbox status %d, want %d", demo, resp.StatusCode, want)
+		}
+	}
+}
