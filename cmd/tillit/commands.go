@@ -34,27 +34,24 @@ func databaseURL() string { return env("TILLIT_DATABASE_URL", store.DefaultSQLit
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", env("TILLIT_LISTEN", "127.0.0.1:8080"), "address to listen on")
-	demo := fs.Bool("demo", false, "create a demo test merchant and print its credentials")
+	demo := fs.Bool("demo", false, "demo mode: seed a test merchant with portal and back-office sign-ins (printed), serve the demo shop and mailbox; never in production")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
 	logger := newLogger()
 	slog.SetDefault(logger)
-	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger})
+	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger, Demo: *demo})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if *demo {
-		creds, err := merchant.Create(ctx, a.DB, merchant.NewMerchant{Name: "Demo Shop", TestMode: true, SettlementCurrency: "DKK"})
-		if err != nil {
-			return err
-		}
-		printJSON(map[string]any{"demo_merchant": creds, "test_otp": "123456"})
-	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
+	}
+	if *demo {
+		printJSON(a.Demo)
+		fmt.Printf("demo mode (never in production): open http://%s/demo/\n", ln.Addr())
 	}
 	srv := a.HTTPServer()
 	workCtx, stopWork := context.WithCancel(context.Background())

@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/api"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/metrics"
@@ -39,7 +40,9 @@ type Config struct {
 	Logger *slog.Logger
 	// WebhookClient sends webhooks; nil means a client with a 10 s timeout.
 	WebhookClient *http.Client
-	// Demo shows one-time codes on the demo mailbox page; never in production.
+	// Demo seeds a demo merchant with portal and back-office sign-ins, and
+	// serves the demo shop (/demo/) and the demo mailbox, which shows anyone's
+	// one-time codes: never in production.
 	Demo bool
 	// SecureCookies marks every cookie Secure (set when served over HTTPS).
 	SecureCookies bool
@@ -56,6 +59,9 @@ type App struct {
 	// every process sharing the database.
 	WebKey string
 	API    *api.API
+	// Demo is what demo mode seeded: the demo merchant and its sign-ins, for
+	// the CLI to print once. Zero unless Config.Demo.
+	Demo demoshop.Demo
 	// Pages are the web pages; Handler serves them next to the API.
 	Pages *Pages
 	// Handler serves everything over HTTP: pages, static files and the API.
@@ -123,6 +129,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		DB: db, Checkout: svc, Plans: plans, Rail: rails, WebKey: webKey,
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
+	}
+	if cfg.Demo {
+		if a.Demo, err = demoshop.Seed(ctx, db, a.Accounts); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("app: demo: %w", err)
+		}
 	}
 	if a.Pages, err = a.newPages(cfg); err != nil {
 		db.Close()

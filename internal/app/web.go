@@ -5,7 +5,9 @@ import (
 
 	"github.com/tillit/tillit/internal/backoffice"
 	"github.com/tillit/tillit/internal/consumerapp"
+	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/hosted"
+	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -15,9 +17,13 @@ type Pages struct {
 	Checkout *hosted.Pages
 	// Consumer is the consumer app (/app/).
 	Consumer *consumerapp.Pages
+	// Portal is the merchant portal (/portal/).
+	Portal *portal.Pages
 	// BackOffice is the staff back office (/staff/); add queues with its
 	// AddQueue.
 	BackOffice *backoffice.Pages
+	// Demo is the demo shop (/demo/); nil unless in demo mode.
+	Demo *demoshop.Pages
 }
 
 // newPages builds every set of pages on the app's services.
@@ -35,13 +41,29 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	merchants, err := portal.New(portal.Config{
+		DB: a.DB, Checkout: a.Checkout, Accounts: a.Accounts, Key: key, SecureCookies: cfg.SecureCookies, Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	staff, err := backoffice.New(backoffice.Config{
 		Accounts: a.Accounts, Checkout: a.Checkout, DB: a.DB, Key: key, SecureCookies: cfg.SecureCookies, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{Checkout: checkoutPages, Consumer: consumer, BackOffice: staff}, nil
+	var demo *demoshop.Pages
+	if cfg.Demo {
+		demo, err = demoshop.New(demoshop.Config{
+			Checkout: a.Checkout, Merchant: a.Demo.Merchant, Key: key,
+			SecureCookies: cfg.SecureCookies, BaseURL: cfg.BaseURL, Logger: a.Logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Demo: demo}, nil
 }
 
 // handler routes every request Tillit serves: the web pages by their prefix,
@@ -52,12 +74,17 @@ func (a *App) handler(demo bool) http.Handler {
 	mux.Handle("/", a.API.Handler())
 	mux.Handle(hosted.Prefix, a.Pages.Checkout.Handler())
 	mux.Handle(consumerapp.Prefix, a.Pages.Consumer.Handler())
+	mux.Handle(portal.Prefix, a.Pages.Portal.Handler())
 	mux.Handle(backoffice.Prefix, a.Pages.BackOffice.Handler())
 	mux.Handle(web.StaticPrefix, web.Static())
+	// The bare origin is where a person lands first: the demo's index in
+	// demo mode, the consumer app otherwise.
 	if demo {
 		mux.Handle(consumerapp.MailboxPath, a.Pages.Consumer.DemoMailboxHandler())
+		mux.Handle(demoshop.Prefix, a.Pages.Demo.Handler())
+		mux.Handle("GET /{$}", http.RedirectHandler(demoshop.Prefix, http.StatusFound))
+	} else {
+		mux.Handle("GET /{$}", http.RedirectHandler(consumerapp.Prefix, http.StatusFound))
 	}
-	// The bare origin is where a person lands first: the consumer app.
-	mux.Handle("GET /{$}", http.RedirectHandler(consumerapp.Prefix, http.StatusFound))
 	return mux
 }

@@ -48,12 +48,14 @@ func TestHandlerRoutesEveryAudience(t *testing.T) {
 		{"GET", "/", http.StatusFound, "", "/app/"},
 		{"GET", "/app/signin", http.StatusOK, "text/html", ""},
 		{"GET", "/staff/signin", http.StatusOK, "text/html", ""},
+		{"GET", "/portal/signin", http.StatusOK, "text/html", ""},
 		{"GET", "/checkout/no-such-session", http.StatusNotFound, "text/html", ""},
 		{"POST", "/checkout/v1/sessions/no-such-session/authorize", http.StatusUnauthorized, "application/json", ""},
 		{"GET", "/payments/v1/sessions/no-such-session", http.StatusUnauthorized, "application/json", ""},
 		{"GET", "/healthz", http.StatusOK, "", ""},
 		{"GET", "/static/tillit.css", http.StatusOK, "text/css", ""},
 		{"GET", "/demo/mailbox", http.StatusNotFound, "application/json", ""},
+		{"GET", "/demo/", http.StatusNotFound, "application/json", ""},
 	} {
 		req, err := http.NewRequest(tc.method, origin+tc.path, strings.NewReader("{}"))
 		if err != nil {
@@ -76,21 +78,55 @@ func TestHandlerRoutesEveryAudience(t *testing.T) {
 	}
 }
 
-// TestDemoMailboxOnlyInDemoMode checks the demo mailbox, which shows anyone's
-// one-time codes, is served only when the platform runs in demo mode.
-func TestDemoMailboxOnlyInDemoMode(t *testing.T) {
+// TestDemoPagesOnlyInDemoMode checks the demo shop and the demo mailbox,
+// which shows anyone's one-time codes, are served only in demo mode, where
+// the bare origin leads to the demo's index.
+func TestDemoPagesOnlyInDemoMode(t *testing.T) {
 	for _, demo := range []bool{false, true} {
-		resp, err := http.Get(serve(t, demo) + "/demo/mailbox")
-		if err != nil {
-			t.Fatal(err)
+		origin := serve(t, demo)
+		for _, path := range []string{"/demo/mailbox", "/demo/", "/demo/shop"} {
+			resp, err := http.Get(origin + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			want := http.StatusNotFound
+			if demo {
+				want = http.StatusOK
+			}
+			if resp.StatusCode != want {
+				t.Errorf("demo %v: %s status %d, want %d", demo, path, resp.StatusCode, want)
+			}
 		}
-		resp.Body.Close()
-		want := http.StatusNotFound
-		if demo {
-			want = http.StatusOK
-		}
-		if resp.StatusCode != want {
-			t.Errorf("demo %v: /demo/mailbox status %d, want %d", demo, resp.StatusCode, want)
-		}
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(serve(t, true) + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != "/demo/" {
+		t.Errorf("demo mode: / answers %d to %q, want 302 to /demo/", resp.StatusCode, loc)
+	}
+}
+
+// TestDemoSeedSignsIn checks demo mode's printed sign-ins work.
+func TestDemoSeedSignsIn(t *testing.T) {
+	a, err := app.New(context.Background(), app.Config{
+		DatabaseURL: storetest.DSN(t), Clock: clock.NewManual(storetest.Start),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Demo: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Accounts.AuthenticateMerchantUser(context.Background(), a.Demo.MerchantPortal.Email, a.Demo.MerchantPortal.Password); err != nil {
+		t.Errorf("demo merchant user: %v", err)
+	}
+	if _, err := a.Accounts.AuthenticateStaff(context.Background(), a.Demo.BackOffice.Email, a.Demo.BackOffice.Password); err != nil {
+		t.Errorf("demo staff: %v", err)
+	}
+	if !a.Demo.Merchant.TestMode {
+		t.Error("demo merchant is not in test mode")
 	}
 }

@@ -36,6 +36,12 @@ type ConsumerSessionView struct {
 	// EnabledMethods), in the order sessions list them.
 	PaymentMethods []string
 	ExpiresAt      time.Time
+	// AuthorizationToken is the token of the session's approved
+	// authorization while the merchant can still place the order with it
+	// (active and not expired), so that a consumer who comes back to an
+	// authorized session can be handed back to the merchant again; empty
+	// otherwise.
+	AuthorizationToken string
 }
 
 // ConsumerSession returns the session for the consumer's side, checking its
@@ -44,6 +50,7 @@ type ConsumerSessionView struct {
 func (s *Service) ConsumerSession(ctx context.Context, sessionID, clientToken string) (ConsumerSessionView, error) {
 	var v ConsumerSessionView
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		v = ConsumerSessionView{}
 		r, err := s.consumerSession(tx, sessionID, clientToken)
 		if err != nil {
 			return err
@@ -61,7 +68,15 @@ func (s *Service) ConsumerSession(ctx context.Context, sessionID, clientToken st
 		if d.MerchantURLs != nil {
 			v.MerchantURLs = *d.MerchantURLs
 		}
-		return nil
+		if r.Status != SessionComplete || !r.AuthorizationToken.Valid {
+			return nil
+		}
+		err = tx.QueryRow(`SELECT token FROM authorizations WHERE token = $1 AND status = $2 AND expires_at > $3`,
+			r.AuthorizationToken.String, authActive, store.Micros(tx.Now)).Scan(&v.AuthorizationToken)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
 	})
 	return v, err
 }

@@ -2,7 +2,10 @@ package checkout
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +60,9 @@ type OrderFilter struct {
 	// From and To bound the creation time to [From, To); a zero time leaves
 	// that side open.
 	From, To time.Time
+	// MinAmount and MaxAmount bound the order amount (minor units, both
+	// included); zero leaves that side open.
+	MinAmount, MaxAmount int64
 	// Search matches an order exactly by its id, its Tillit reference
 	// (case-insensitive) or either merchant reference.
 	Search string
@@ -117,6 +123,12 @@ func (s *Service) ListOrders(ctx context.Context, merchantID string, f OrderFilt
 			where = append(where, eq.column+" = "+arg(eq.value))
 		}
 	}
+	if f.MinAmount > 0 {
+		where = append(where, "order_amount >= "+arg(f.MinAmount))
+	}
+	if f.MaxAmount > 0 {
+		where = append(where, "order_amount <= "+arg(f.MaxAmount))
+	}
 	if !f.From.IsZero() {
 		where = append(where, "created_at >= "+arg(store.Micros(f.From)))
 	}
@@ -137,9 +149,8 @@ func (s *Service) ListOrders(ctx context.Context, merchantID string, f OrderFilt
 		where = append(where, "(created_at > "+at+" OR (created_at = "+at+" AND id > "+arg(c.ID)+"))")
 		order = "ASC"
 	}
-	query := `SELECT id, reference, merchant_reference1, merchant_reference2, status, fraud_status, payment_method, purchase_currency,
-		order_amount, captured_amount, refunded_amount, released_amount, created_at
-		FROM orders WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY created_at %s, id %s LIMIT %d`, order, order, limit)
+	query := `SELECT ` + summaryColumns + ` FROM orders WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY created_at %s, id %s LIMIT %d`, order, order, limit)
 	var out []OrderSummary
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		out = []OrderSummary{}
@@ -149,18 +160,9 @@ func (s *Service) ListOrders(ctx context.Context, merchantID string, f OrderFilt
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var (
-				o        OrderSummary
-				released int64
-				created  int64
-			)
-			if err := rows.Scan(&o.OrderID, &o.Reference, &o.MerchantReference1, &o.MerchantReference2, &o.Status, &o.FraudStatus, &o.PaymentMethod,
-				&o.Currency, &o.OrderAmount, &o.CapturedAmount, &o.RefundedAmount, &released, &created); err != nil {
+			o, err := scanSummary(rows)
+			if err != nil {
 				return err
-			}
-			o.CreatedAt = store.FromMicros(created)
-			if o.Status == StatusAuthorized || o.Status == StatusPartCaptured {
-				o.RemainingAuthorizedAmount = o.OrderAmount - o.CapturedAmount - released
 			}
 			out = append(out, o)
 		}
@@ -175,6 +177,78 @@ func (s *Service) ListOrders(ctx context.Context, merchantID string, f OrderFilt
 		}
 	}
 	return out, nil
+}
+
+// summaryColumns are the orders columns scanSummary reads.
+const summaryColumns = `id, reference, merchant_reference1, merchant_reference2, status, fraud_status, payment_method, purchase_currency,
+	order_amount, captured_amount, refunded_amount, released_amount, created_at`
+
+// scanSummary reads a row of summaryColumns.
+func scanSummary(row scanner) (OrderSummary, error) {
+	var (
+		o        OrderSummary
+		released int64
+		created  int64
+	)
+	if err := row.Scan(&o.OrderID, &o.Reference, &o.MerchantReference1, &o.MerchantReference2, &o.Status, &o.FraudStatus, &o.PaymentMethod,
+		&o.Currency, &o.OrderAmount, &o.CapturedAmount, &o.RefundedAmount, &released, &created); err != nil {
+		return OrderSummary{}, err
+	}
+	o.CreatedAt = store.FromMicros(created)
+	if o.Status == StatusAuthorized || o.Status == StatusPartCaptured {
+		o.RemainingAuthorizedAmount = o.OrderAmount - o.CapturedAmount - released
+	}
+	return o, nil
+}
+
+// GetOrderSummary returns one of a merchant's orders as a list shows it;
+// another merchant's order answers like an unknown one. Errors:
+// NO_SUCH_ORDER.
+func (s *Service) GetOrderSummary(ctx context.Context, merchantID, orderID string) (OrderSummary, error) {
+	var out OrderSummary
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = scanSummary(tx.QueryRow(`SELECT `+summaryColumns+` FROM orders WHERE id = $1 AND merchant_id = $2`, orderID, merchantID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NoSuchOrder, "No order with id %q.", orderID)
+		}
+		return err
+	})
+	return out, err
+}
+
+// OrderReferences returns the Tillit references of those of orderIDs that
+// belong to merchantID, by order id; other ids are left out.
+func (s *Service) OrderReferences(ctx context.Context, merchantID string, orderIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		clear(out)
+		for chunk := range slices.Chunk(orderIDs, 100) {
+			args := []any{merchantID}
+			marks := make([]string, len(chunk))
+			for i, id := range chunk {
+				args = append(args, id)
+				marks[i] = fmt.Sprintf("$%d", i+2)
+			}
+			rows, err := tx.Query(`SELECT id, reference FROM orders WHERE merchant_id = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id, ref string
+				if err := rows.Scan(&id, &ref); err != nil {
+					rows.Close()
+					return err
+				}
+				out[id] = ref
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // CurrencyStats are a merchant's figures in one currency.

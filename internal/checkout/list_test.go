@@ -148,6 +148,10 @@ func TestListOrdersFiltersAndPages(t *testing.T) {
 	want("from", checkout.OrderFilter{From: storetest.Start.Add(5 * time.Minute)}, ids[6], ids[5])
 	want("to", checkout.OrderFilter{To: storetest.Start.Add(time.Minute)}, ids[0])
 	want("range", checkout.OrderFilter{From: storetest.Start.Add(2 * time.Minute), To: storetest.Start.Add(4 * time.Minute)}, ids[3], ids[2])
+	want("amount at least", checkout.OrderFilter{MinAmount: 10005}, ids[6], ids[5])
+	want("amount at most", checkout.OrderFilter{MaxAmount: 10001}, ids[1], ids[0])
+	want("amount between", checkout.OrderFilter{MinAmount: 10002, MaxAmount: 10003}, ids[3], ids[2])
+	want("amount exactly", checkout.OrderFilter{MinAmount: 10004, MaxAmount: 10004}, ids[4])
 
 	// Search finds an order by its id, its Tillit reference (in any case)
 	// or the merchant's reference, and never another merchant's order.
@@ -175,6 +179,21 @@ func TestListOrdersFiltersAndPages(t *testing.T) {
 	want("back to page 1", checkout.OrderFilter{Limit: 3, Before: &c}, ids[6], ids[5], ids[4])
 	c = page1[0].Cursor()
 	want("before the first", checkout.OrderFilter{Before: &c})
+
+	// One order by id, as the list shows it; another merchant's is unknown.
+	one, err := e.svc.GetOrderSummary(e.ctx, m.ID, ids[2])
+	if err != nil || one != all[4] {
+		t.Errorf("GetOrderSummary: %+v %v, want %+v", one, err, all[4])
+	}
+	for _, id := range []string{otherOrder, "no-such-order"} {
+		if _, err := e.svc.GetOrderSummary(e.ctx, m.ID, id); apperr.Code(err) != apperr.NoSuchOrder {
+			t.Errorf("GetOrderSummary(%q): %v, want NO_SUCH_ORDER", id, err)
+		}
+	}
+	refs, err := e.svc.OrderReferences(e.ctx, m.ID, []string{ids[6], otherOrder, "no-such-order", ids[6]})
+	if err != nil || len(refs) != 1 || refs[ids[6]] != all[0].Reference {
+		t.Errorf("OrderReferences: %v %v", refs, err)
+	}
 
 	parsed, err := checkout.ParseOrderCursor(page2[1].Cursor().String())
 	if err != nil || parsed.ID != ids[2] || !parsed.CreatedAt.Equal(page2[1].CreatedAt) {

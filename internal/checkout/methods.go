@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -60,9 +61,42 @@ func enabledMethods(tx *store.Tx, merchantID string) ([]string, error) {
 }
 
 // SetEnabledMethods sets the payment method categories merchantID offers:
-// the ones named are on, every other one is off. Errors: BAD_VALUE (an
+// the ones named are on, every other one is off. It records no audit entry:
+// a person's change goes through ChangeEnabledMethods. Errors: BAD_VALUE (an
 // unknown category, or none), NOT_FOUND (no such merchant).
 func (s *Service) SetEnabledMethods(ctx context.Context, merchantID string, categories []string) error {
+	if err := checkCategories(categories); err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(tx *store.Tx) error { return setEnabledMethods(tx, merchantID, categories) })
+}
+
+// ActionMethodsChanged is the audit action of ChangeEnabledMethods; its
+// subject is the merchant and its details the categories now enabled.
+const ActionMethodsChanged = "merchant.payment_methods_changed"
+
+// ChangeEnabledMethods is SetEnabledMethods done by actor (for example
+// "merchant_user:<id>"), audited in the same transaction as the change.
+// Errors: as SetEnabledMethods.
+func (s *Service) ChangeEnabledMethods(ctx context.Context, actor, merchantID string, categories []string) error {
+	if err := checkCategories(categories); err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := setEnabledMethods(tx, merchantID, categories); err != nil {
+			return err
+		}
+		enabled, err := enabledMethods(tx, merchantID)
+		if err != nil {
+			return err
+		}
+		_, err = audit.Append(tx, actor, ActionMethodsChanged, merchantID, map[string][]string{"enabled": enabled})
+		return err
+	})
+}
+
+// checkCategories refuses an empty or unknown list of categories.
+func checkCategories(categories []string) error {
 	if len(categories) == 0 {
 		return apperr.BadField("payment_method_categories", "must name at least one payment method")
 	}
@@ -72,28 +106,31 @@ func (s *Service) SetEnabledMethods(ctx context.Context, merchantID string, cate
 			return apperr.BadField("payment_method_categories", "must be among %s", strings.Join(all, ", "))
 		}
 	}
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM merchants WHERE id = $1`, merchantID).Scan(&n); err != nil {
+	return nil
+}
+
+// setEnabledMethods stores the categories enabled in tx.
+func setEnabledMethods(tx *store.Tx, merchantID string, categories []string) error {
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM merchants WHERE id = $1`, merchantID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.New(apperr.NotFound, "No merchant with id %q.", merchantID)
+	}
+	if _, err := tx.Exec(`DELETE FROM merchant_disabled_payment_methods WHERE merchant_id = $1`, merchantID); err != nil {
+		return err
+	}
+	for _, c := range AllMethods() {
+		if slices.Contains(categories, c) {
+			continue
+		}
+		if _, err := tx.Exec(`INSERT INTO merchant_disabled_payment_methods (merchant_id, category, disabled_at) VALUES ($1, $2, $3)`,
+			merchantID, c, store.Micros(tx.Now)); err != nil {
 			return err
 		}
-		if n == 0 {
-			return apperr.New(apperr.NotFound, "No merchant with id %q.", merchantID)
-		}
-		if _, err := tx.Exec(`DELETE FROM merchant_disabled_payment_methods WHERE merchant_id = $1`, merchantID); err != nil {
-			return err
-		}
-		for _, c := range all {
-			if slices.Contains(categories, c) {
-				continue
-			}
-			if _, err := tx.Exec(`INSERT INTO merchant_disabled_payment_methods (merchant_id, category, disabled_at) VALUES ($1, $2, $3)`,
-				merchantID, c, store.Micros(tx.Now)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // offeredCategories returns the categories of enabled, with badge URLs under

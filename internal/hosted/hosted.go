@@ -17,7 +17,15 @@
 //	GET  /code             the code page
 //	POST /code             authorizes (checkout.Service.Authorize) and shows the
 //	                       outcome, or redirects to merchant_urls.authorization
+//	                       with the token: in place of {authorization_token}
+//	                       (and the session id of {session_id}; double braces
+//	                       work too), else as the authorization_token parameter
 //	POST /code/resend      sends a new code
+//
+// A session already authorized shows the already-approved page on every
+// step; until the merchant places the order it carries the way back to the
+// merchant with the token (or the token, when the merchant gave no URL), and
+// a code submitted twice is redirected to the merchant like the first.
 //
 // Amounts always come from the session; the consumer's browser holds only
 // what they typed. An unknown or expired session and a wrong token all get
@@ -63,13 +71,11 @@ const (
 
 // Config is what the hosted checkout needs.
 type Config struct {
-	// Checkout runs sessions, one-time codes and authorizations.
+	// Checkout runs sessions, one-time codes and authorizations. The
+	// financing offers are computed with the terms of its Plans, which
+	// orders are financed with (repayment.DefaultConfig()'s when it has no
+	// Plans), so the page never promises other terms than the order gets.
 	Checkout *checkout.Service
-	// Financing are the financing terms the offers are computed with
-	// (Months is ignored: the consumer chooses it). Nil means the terms of
-	// Checkout.Plans, which orders are financed with, or
-	// repayment.DefaultConfig() when Checkout has no Plans.
-	Financing *plan.Terms
 	// Key signs CSRF tokens and flash cookies and encrypts the details
 	// cookie: at least web.MinKeyLen bytes, the same in every process.
 	Key []byte
@@ -89,7 +95,6 @@ type Config struct {
 // Pages serves the hosted checkout.
 type Pages struct {
 	cfg       Config
-	terms     plan.Terms
 	rd        *web.Renderer
 	detailKey []byte
 	handler   http.Handler
@@ -112,14 +117,6 @@ func New(cfg Config) (*Pages, error) {
 		return nil, fmt.Errorf("hosted: %w", err)
 	}
 	p := &Pages{cfg: cfg, rd: rd, detailKey: deriveKey(cfg.Key, "tillit hosted checkout details")}
-	switch {
-	case cfg.Financing != nil:
-		p.terms = *cfg.Financing
-	case cfg.Checkout.Plans != nil:
-		p.terms = cfg.Checkout.Plans.Config.Financing
-	default:
-		p.terms = repayment.DefaultConfig().Financing
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkout/{session_id}", p.showDetails)
 	mux.HandleFunc("POST /checkout/{session_id}", p.submitDetails)
@@ -145,6 +142,15 @@ func (p *Pages) Handler() http.Handler { return p.handler }
 
 // now is the checkout's clock.
 func (p *Pages) now() time.Time { return p.cfg.Checkout.DB.Clock.Now() }
+
+// financingTerms are the terms financed orders get, which the offers are
+// computed with (Months is chosen by the consumer).
+func (p *Pages) financingTerms() plan.Terms {
+	if p.cfg.Checkout.Plans != nil {
+		return p.cfg.Checkout.Plans.Config.Financing
+	}
+	return repayment.DefaultConfig().Financing
+}
 
 // sessionPath is the path of a session's checkout page, which its cookies
 // are scoped to.
@@ -232,8 +238,29 @@ func (p *Pages) notFound(w http.ResponseWriter, r *http.Request) {
 	p.rd.Render(w, r, http.StatusNotFound, "checkout/notfound", nil)
 }
 
+// authorizedPage is the data of the already-authorized page.
+type authorizedPage struct {
+	Session checkout.ConsumerSessionView
+	// ContinueURL is the merchant's authorization URL with the token, while
+	// the merchant can still place the order with it.
+	ContinueURL string
+	// Token is the authorization token when the merchant gave no
+	// authorization URL and can still place the order with it.
+	Token string
+}
+
 // alreadyAuthorized renders the page of a session the consumer already
-// authorized.
+// authorized. While the merchant has not placed the order yet, the consumer
+// (who may have lost the way back, or submitted the code twice) gets the
+// link back to the merchant with the token, or the token.
 func (p *Pages) alreadyAuthorized(w http.ResponseWriter, r *http.Request, s current, status int) {
-	p.rd.Render(w, r, status, "checkout/authorized", s.ConsumerSessionView)
+	data := authorizedPage{Session: s.ConsumerSessionView}
+	if t := s.AuthorizationToken; t != "" {
+		if u := s.MerchantURLs.Authorization; u != "" {
+			data.ContinueURL = authorizationURL(u, s.SessionID, t)
+		} else {
+			data.Token = t
+		}
+	}
+	p.rd.Render(w, r, status, "checkout/authorized", data)
 }

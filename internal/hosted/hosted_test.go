@@ -21,7 +21,7 @@ func TestLinkSetsCookieAndRedirects(t *testing.T) {
 	e := newEnv(t)
 	s := e.session(order("en-DK", ""))
 	c := e.client()
-	p := c.get(e.link(s) + "&lang=en").expect(t, http.StatusSeeOther)
+	p := c.get(e.link(s)+"&lang=en").expect(t, http.StatusSeeOther)
 	if got, want := p.Header.Get("Location"), hosted.Prefix+s.SessionID+"?lang=en"; got != want {
 		t.Errorf("redirect to %q, want %q", got, want)
 	}
@@ -222,7 +222,7 @@ func TestDisabledMethodIsNotOffered(t *testing.T) {
 	// Chosen while offered, switched off before the code: refused, and the
 	// consumer is sent back to choose again with their details kept.
 	c.post(hosted.Prefix+s.SessionID, withCSRF(t, page, identity("anna@example.com", "pay_in_parts"))).expect(t, http.StatusSeeOther)
-	code := c.get(hosted.Prefix + s.SessionID + "/code").expect(t, http.StatusOK)
+	code := c.get(hosted.Prefix+s.SessionID+"/code").expect(t, http.StatusOK)
 	if err := svc.SetEnabledMethods(ctx, e.id, []string{"pay_now"}); err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestAmountsComeFromTheSession(t *testing.T) {
 		form.Set(k, "1")
 	}
 	c.post(hosted.Prefix+s.SessionID, form).expect(t, http.StatusSeeOther)
-	code := c.get(hosted.Prefix + s.SessionID + "/code").expect(t, http.StatusOK)
+	code := c.get(hosted.Prefix+s.SessionID+"/code").expect(t, http.StatusOK)
 	code.has(t, "You are buying from Test Shop for DKK 1,250.00.", "DKK 416.68, DKK 416.66 and DKK 416.66")
 
 	// A details cookie that was changed does not open: start again.
@@ -303,7 +303,7 @@ func TestAmountsComeFromTheSession(t *testing.T) {
 	b[len(b)/2] ^= 1
 	forged.Value, forged.Path = string(b), hosted.Prefix+s.SessionID
 	c.http.Jar.SetCookies(u, []*http.Cookie{&forged})
-	p := c.get(hosted.Prefix + s.SessionID + "/code").expect(t, http.StatusSeeOther)
+	p := c.get(hosted.Prefix+s.SessionID+"/code").expect(t, http.StatusSeeOther)
 	if p.Header.Get("Location") != hosted.Prefix+s.SessionID {
 		t.Fatalf("forged details: redirect to %q", p.Header.Get("Location"))
 	}
@@ -370,7 +370,7 @@ func TestWrongCodeShowsTriesLeft(t *testing.T) {
 	page := c.open(s)
 	page.lacks(t, "Test mode")
 	c.post(hosted.Prefix+s.SessionID, withCSRF(t, page, identity("anna@example.com", "pay_later"))).expect(t, http.StatusSeeOther)
-	code := c.get(hosted.Prefix + s.SessionID + "/code").expect(t, http.StatusOK)
+	code := c.get(hosted.Prefix+s.SessionID+"/code").expect(t, http.StatusOK)
 	code.lacks(t, "Test mode", "123456")
 	sent := e.mailedCode("anna@example.com")
 	wrong := "000000"
@@ -421,7 +421,7 @@ func TestRejectedAndApprovedPages(t *testing.T) {
 		t.Errorf("details page allows the shop as form action: %s", csp)
 	}
 	c.post(hosted.Prefix+s.SessionID, withCSRF(t, page, identity("anna+denied@example.com", "pay_later"))).expect(t, http.StatusSeeOther)
-	code := c.get(hosted.Prefix + s.SessionID + "/code").expect(t, http.StatusOK)
+	code := c.get(hosted.Prefix+s.SessionID+"/code").expect(t, http.StatusOK)
 	if csp := code.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+e.shop.URL+";") {
 		t.Errorf("code page policy %s", csp)
 	}
@@ -455,7 +455,7 @@ func TestSessionLanguage(t *testing.T) {
 	p := c.do(req).expect(t, http.StatusSeeOther)
 	page := c.get(p.Header.Get("Location")).expect(t, http.StatusOK)
 	page.has(t, `<html lang="da">`, "Betal til Test Shop", "I alt: 1.250,00 kr.", "Heraf moms og afgifter: 250,00 kr.", "Hvordan vil du betale?")
-	en := c.get(hosted.Prefix + s.SessionID + "?lang=en").expect(t, http.StatusOK)
+	en := c.get(hosted.Prefix+s.SessionID+"?lang=en").expect(t, http.StatusOK)
 	en.has(t, `<html lang="en">`, "Pay Test Shop", "Total: DKK 1,250.00")
 	// The choice is remembered.
 	c.get(hosted.Prefix+s.SessionID).expect(t, http.StatusOK).has(t, "Pay Test Shop")

@@ -112,7 +112,7 @@ func (p *Pages) enter(w http.ResponseWriter, r *http.Request) {
 // renderDetails renders the details page with form.
 func (p *Pages) renderDetails(w http.ResponseWriter, r *http.Request, s current, form *web.Form, status int) {
 	lang := web.Lang(r)
-	methods, err := offers(lang, s.PaymentMethods, s.OrderAmount, p.terms)
+	methods, err := offers(lang, s.PaymentMethods, s.OrderAmount, p.financingTerms())
 	if err != nil {
 		p.cfg.Logger.Error("hosted: payment method terms", "err", err)
 		p.rd.Error(w, r, http.StatusInternalServerError)
@@ -211,7 +211,7 @@ func (p *Pages) showCode(w http.ResponseWriter, r *http.Request) {
 // at its authorization URL, the page's form-action policy allows that origin:
 // browsers apply it to the redirect that follows the form.
 func (p *Pages) renderCode(w http.ResponseWriter, r *http.Request, s current, d details, form *web.Form, status int) {
-	methods, err := offers(web.Lang(r), []string{d.Method}, s.OrderAmount, p.terms)
+	methods, err := offers(web.Lang(r), []string{d.Method}, s.OrderAmount, p.financingTerms())
 	if err != nil {
 		p.cfg.Logger.Error("hosted: payment method terms", "err", err)
 		p.rd.Error(w, r, http.StatusInternalServerError)
@@ -273,6 +273,14 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Status != checkout.SessionIncomplete {
+		// Most often the same code submitted twice: the consumer goes
+		// back to the merchant as the first submission would have sent
+		// them.
+		if u := s.MerchantURLs.Authorization; u != "" && s.AuthorizationToken != "" {
+			p.allowMerchantRedirect(w, s)
+			web.Redirect(w, r, authorizationURL(u, s.SessionID, s.AuthorizationToken))
+			return
+		}
 		p.alreadyAuthorized(w, r, s, http.StatusConflict)
 		return
 	}
@@ -323,7 +331,7 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request) {
 	p.setCookie(w, r, s.SessionID, detailsCookie, "", -1)
 	if u := s.MerchantURLs.Authorization; u != "" {
 		p.allowMerchantRedirect(w, s)
-		web.Redirect(w, r, authorizationURL(u, res.AuthorizationToken))
+		web.Redirect(w, r, authorizationURL(u, s.SessionID, res.AuthorizationToken))
 		return
 	}
 	out.Token, out.Minutes = res.AuthorizationToken, int(checkout.AuthorizationLifetime/time.Minute)
@@ -399,20 +407,26 @@ func origin(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// authorizationURL fills the authorization token into the merchant's
-// authorization URL: in place of {authorization_token}, or else appended as
-// the authorization_token query parameter.
-func authorizationURL(tmpl, token string) string {
-	const placeholder = "{authorization_token}"
-	if strings.Contains(tmpl, placeholder) {
-		return strings.ReplaceAll(tmpl, placeholder, url.QueryEscape(token))
+// authorizationURL fills the session id and the authorization token into
+// the merchant's authorization URL, in place of {session_id} and
+// {authorization_token} (or {{session_id}} and {{authorization_token}}, as
+// hosted payment pages elsewhere write them); without a token placeholder
+// the token is appended as the authorization_token query parameter.
+func authorizationURL(tmpl, sessionID, token string) string {
+	t, id := url.QueryEscape(token), url.QueryEscape(sessionID)
+	u := strings.NewReplacer(
+		"{{authorization_token}}", t, "{authorization_token}", t,
+		"{{session_id}}", id, "{session_id}", id,
+	).Replace(tmpl)
+	if strings.Contains(tmpl, "{authorization_token}") {
+		return u
 	}
-	base, fragment, hasFragment := strings.Cut(tmpl, "#")
+	base, fragment, hasFragment := strings.Cut(u, "#")
 	sep := "?"
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	u := base + sep + "authorization_token=" + url.QueryEscape(token)
+	u = base + sep + "authorization_token=" + t
 	if hasFragment {
 		u += "#" + fragment
 	}
