@@ -250,7 +250,7 @@ func TestPendingOrderCannotBeCapturedAndIsNotifiedWhenAccepted(t *testing.T) {
 		Deliveries []map[string]any `json:"deliveries"`
 	}
 	e.do(request{method: "GET", path: "/notifications/v1/deliveries?order_id=" + orderID}).expect(t, 200).json(t, &log)
-	if len(log.Deliveries) != 1 || log.Deliveries[0]["status"] != "delivered" || log.Deliveries[0]["event_type"] != "FRAUD_RISK_ACCEPTED" ||
+	if len(log.Deliveries) != 1 || log.Deliveries[0]["status"] != "delivered" || log.Deliveries[0]["event_type"] != "FRAUD_RISK_ACCEPTED" || log.Deliveries[0]["next_attempt_at"] != nil ||
 		len(log.Deliveries[0]["attempts"].([]any)) != 1 {
 		t.Fatalf("delivery log = %s", fmt.Sprint(log))
 	}

@@ -102,6 +102,7 @@ type deliveryView struct {
 	CreatedAt   string          `json:"created_at"`
 	GiveUpAt    string          `json:"give_up_at"`
 	DeliveredAt string          `json:"delivered_at,omitempty"`
+	NextAttempt string          `json:"next_attempt_at,omitempty"`
 	Attempts    []attemptView   `json:"attempts"`
 }
 
@@ -122,6 +123,9 @@ func viewDelivery(d notify.Delivery) deliveryView {
 	}
 	if !d.DeliveredAt.IsZero() {
 		v.DeliveredAt = apiTime(d.DeliveredAt)
+	}
+	if !d.NextAttemptAt.IsZero() {
+		v.NextAttempt = apiTime(d.NextAttemptAt)
 	}
 	for _, a := range d.Attempts {
 		v.Attempts = append(v.Attempts, attemptView{Attempt: a.Number, AttemptedAt: apiTime(a.At), StatusCode: a.StatusCode,

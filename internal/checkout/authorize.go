@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/repayment"
@@ -50,7 +51,7 @@ func (s *Service) consumerSession(tx *store.Tx, sessionID, clientToken string) (
 }
 
 // RequestOTP sends a one-time code for the session to the consumer's e-mail
-// through the outbox. Errors: UNAUTHORIZED, SESSION_EXPIRED, BAD_VALUE.
+// through the outbox, in the session's language. Errors: UNAUTHORIZED, SESSION_EXPIRED, BAD_VALUE.
 func (s *Service) RequestOTP(ctx context.Context, sessionID, clientToken string, req OTPRequest) error {
 	code, err := randomDigits(6)
 	if err != nil {
@@ -78,8 +79,12 @@ func (s *Service) RequestOTP(ctx context.Context, sessionID, clientToken string,
 			sessionID, ids.Hash(sessionID+":"+code), store.Micros(tx.Now.Add(OTPLifetime))); err != nil {
 			return err
 		}
-		_, err = outbox.Enqueue(tx, outbox.Email, req.Email, "Your Tillit code",
-			fmt.Sprintf("Your one-time code is %s. It is valid for %d minutes. Tillit never asks for this code by phone.", code, int(OTPLifetime.Minutes())))
+		lang, ok := i18n.Parse(sess.Data.Locale)
+		if !ok {
+			lang = i18n.Default
+		}
+		_, err = outbox.Enqueue(tx, outbox.Email, req.Email, i18n.T(lang, "mail.checkout_code.subject"),
+			i18n.T(lang, "mail.checkout_code.body", "code", code, "minutes", int(OTPLifetime.Minutes())))
 		return err
 	})
 }

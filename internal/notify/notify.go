@@ -190,6 +190,8 @@ type Delivery struct {
 	GiveUpAt time.Time
 	// DeliveredAt is when a 2xx was recorded; zero if not delivered.
 	DeliveredAt time.Time
+	// NextAttemptAt is when the event is tried next; zero unless pending.
+	NextAttemptAt time.Time
 	// Attempts are the attempts so far, oldest first.
 	Attempts []Attempt
 }
@@ -207,14 +209,16 @@ func Deliveries(ctx context.Context, db *store.DB, merchantID, orderID string, l
 	var out []Delivery
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		out = nil
-		q := `SELECT id, merchant_id, order_id, event_type, url, body, status, created_at, give_up_at, delivered_at
-FROM webhook_events WHERE merchant_id = $1`
+		// A pending event's next attempt is its delivery job's run time.
+		q := `SELECT e.id, e.merchant_id, e.order_id, e.event_type, e.url, e.body, e.status, e.created_at, e.give_up_at, e.delivered_at, j.run_at
+FROM webhook_events e LEFT JOIN jobs j ON e.status = '` + StatusPending + `' AND j.unique_key = '` + deliverKind + `:' || e.id
+WHERE e.merchant_id = $1`
 		args := []any{merchantID}
 		if orderID != "" {
-			q += ` AND order_id = $2`
+			q += ` AND e.order_id = $2`
 			args = append(args, orderID)
 		}
-		q += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit)
+		q += fmt.Sprintf(` ORDER BY e.created_at DESC, e.id DESC LIMIT %d`, limit)
 		rows, err := tx.Query(q, args...)
 		if err != nil {
 			return err
@@ -226,10 +230,13 @@ FROM webhook_events WHERE merchant_id = $1`
 			var order sql.NullString
 			var body string
 			var created, giveUp int64
-			var delivered sql.NullInt64
+			var delivered, next sql.NullInt64
 			if err := rows.Scan(&d.Event.ID, &d.Event.MerchantID, &order, &d.Event.Type, &d.Event.URL, &body,
-				&d.Status, &created, &giveUp, &delivered); err != nil {
+				&d.Status, &created, &giveUp, &delivered, &next); err != nil {
 				return err
+			}
+			if next.Valid {
+				d.NextAttemptAt = store.FromMicros(next.Int64)
 			}
 			d.Event.OrderID = order.String
 			d.Event.Body = []byte(body)

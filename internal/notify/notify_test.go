@@ -205,9 +205,15 @@ func TestRetriedUntilDelivered(t *testing.T) {
 	ev := e.enqueueFraud(t, m, ids.New())
 	start := e.clk.Now()
 
+	if d := e.delivery(t, m, ev.ID); !d.NextAttemptAt.Equal(start) {
+		t.Errorf("queued event: next attempt %v, want %v", d.NextAttemptAt, start)
+	}
 	e.runDue(t) // attempt 1: 500, retry in 30s
 	if got := len(rc.requests()); got != 1 {
 		t.Fatalf("requests = %d, want 1", got)
+	}
+	if d := e.delivery(t, m, ev.ID); d.Status != notify.StatusPending || !d.NextAttemptAt.Equal(start.Add(30*time.Second)) {
+		t.Errorf("after a failed attempt: %s, next attempt %v, want %v", d.Status, d.NextAttemptAt, start.Add(30*time.Second))
 	}
 	e.runDue(t) // not due yet
 	e.clk.Advance(29 * time.Second)
@@ -229,7 +235,7 @@ func TestRetriedUntilDelivered(t *testing.T) {
 	}
 
 	d := e.delivery(t, m, ev.ID)
-	if d.Status != notify.StatusDelivered || len(d.Attempts) != 3 {
+	if d.Status != notify.StatusDelivered || len(d.Attempts) != 3 || !d.NextAttemptAt.IsZero() {
 		t.Fatalf("delivery = %+v", d)
 	}
 	wantAt := []time.Time{start, start.Add(30 * time.Second), start.Add(90 * time.Second)}

@@ -1,25 +1,15 @@
 package portal
 
 import (
-	"context"
-	"fmt"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/notify"
-	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
 
 // WebhookLogSize is how many of the latest webhook events the log shows.
 const WebhookLogSize = 100
-
-// deliveryJobKey is the unique key of an event's delivery job in package
-// jobs' table, as notify.Enqueue names it: where the time of the next
-// attempt is kept.
-func deliveryJobKey(eventID string) string { return "notify.deliver:" + eventID }
 
 // webhookStatusKey is the catalog key of a delivery's status: a pending
 // event not yet tried is queued, one tried already is being retried.
@@ -62,8 +52,6 @@ type webhookRow struct {
 	OrderURL         string
 	// Last is the latest attempt, if any.
 	Last *notify.Attempt
-	// NextAttempt is when a pending event is tried next; zero otherwise.
-	NextAttempt time.Time
 }
 
 func (p *Pages) webhooks(w http.ResponseWriter, r *http.Request, u *user) {
@@ -79,14 +67,9 @@ func (p *Pages) webhooks(w http.ResponseWriter, r *http.Request, u *user) {
 		p.fail(w, r, "read webhook log", err)
 		return
 	}
-	next, err := p.nextAttempts(r.Context(), list)
-	if err != nil {
-		p.fail(w, r, "read webhook schedule", err)
-		return
-	}
 	data := webhooksData{page: page{User: u, Section: "webhooks"}, Form: form, Order: order, Full: len(list) == WebhookLogSize}
 	for _, d := range list {
-		row := webhookRow{Delivery: d, StatusKey: webhookStatusKey(d), Badge: webhookBadge(d.Status), NextAttempt: next[d.Event.ID]}
+		row := webhookRow{Delivery: d, StatusKey: webhookStatusKey(d), Badge: webhookBadge(d.Status)}
 		if d.Event.OrderID != "" {
 			row.OrderURL = orderURL(d.Event.OrderID)
 		}
@@ -96,43 +79,4 @@ func (p *Pages) webhooks(w http.ResponseWriter, r *http.Request, u *user) {
 		data.Rows = append(data.Rows, row)
 	}
 	p.rd.Render(w, r, status, "merchant/webhooks", data)
-}
-
-// nextAttempts returns when each pending event of list is tried next, by
-// event id: the run time of its delivery job.
-func (p *Pages) nextAttempts(ctx context.Context, list []notify.Delivery) (map[string]time.Time, error) {
-	out := map[string]time.Time{}
-	var keys []any
-	for _, d := range list {
-		if d.Status == notify.StatusPending {
-			keys = append(keys, deliveryJobKey(d.Event.ID))
-		}
-	}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	marks := make([]string, len(keys))
-	for i := range keys {
-		marks[i] = fmt.Sprintf("$%d", i+1)
-	}
-	err := p.cfg.DB.Read(ctx, func(tx *store.Tx) error {
-		clear(out)
-		rows, err := tx.Query(`SELECT unique_key, run_at FROM jobs WHERE unique_key IN (`+strings.Join(marks, ", ")+`)`, keys...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				key string
-				at  int64
-			)
-			if err := rows.Scan(&key, &at); err != nil {
-				return err
-			}
-			out[strings.TrimPrefix(key, deliveryJobKey(""))] = store.FromMicros(at)
-		}
-		return rows.Err()
-	})
-	return out, err
 }
