@@ -38,8 +38,10 @@ func idempotencyKey(r *http.Request) string {
 // idempotency key, the first successful response is stored in that same
 // transaction under a unique (merchant, key) row; a repeat within the window
 // gets the stored status, headers and body without the work being done again.
-// Two identical requests that race are serialised by that unique row: the
-// loser's transaction conflicts, is retried, and then finds the stored answer.
+// Two identical requests that race are serialised by that unique row, which
+// is claimed before the work starts: the loser's insert waits for the
+// winner's transaction, conflicts, is retried, and then finds the stored
+// answer.
 // Failed requests store nothing, since they wrote nothing.
 func (a *API) mutate(w http.ResponseWriter, r *http.Request, body []byte, op func(tx *store.Tx) (result, error)) {
 	m := currentMerchant(r)
@@ -84,6 +86,19 @@ func (a *API) mutate(w http.ResponseWriter, r *http.Request, body []byte, op fun
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
 			}
+			// Claim the key before doing the work: a racing request with
+			// the same key blocks on this row until we commit, then
+			// conflicts and, retried, replays our answer instead of
+			// running the operation against the state we left.
+			_, err = tx.Exec(`INSERT INTO idempotency_keys (merchant_id, key, method, path, request_hash, status_code, headers, body, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, 0, '{}', '', $6, $7)`,
+				m.ID, key, r.Method, r.URL.Path, hash, store.Micros(tx.Now), store.Micros(tx.Now.Add(IdempotencyWindow)))
+			if store.IsUniqueViolation(err) {
+				return store.ErrConflict
+			}
+			if err != nil {
+				return err
+			}
 		}
 		var err error
 		if res, err = op(tx); err != nil {
@@ -93,12 +108,8 @@ func (a *API) mutate(w http.ResponseWriter, r *http.Request, body []byte, op fun
 			return nil
 		}
 		headers, _ := json.Marshal(res.Headers)
-		_, err = tx.Exec(`INSERT INTO idempotency_keys (merchant_id, key, method, path, request_hash, status_code, headers, body, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			m.ID, key, r.Method, r.URL.Path, hash, res.Status, string(headers), string(res.Body), store.Micros(tx.Now), store.Micros(tx.Now.Add(IdempotencyWindow)))
-		if store.IsUniqueViolation(err) {
-			return store.ErrConflict
-		}
+		_, err = tx.Exec(`UPDATE idempotency_keys SET status_code = $1, headers = $2, body = $3 WHERE merchant_id = $4 AND key = $5`,
+			res.Status, string(headers), string(res.Body), m.ID, key)
 		return err
 	})
 	if err != nil {
