@@ -109,7 +109,7 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	rd, err := web.NewRenderer(web.Options{Key: cfg.Key, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger})
+	rd, err := web.NewRenderer(web.Options{Key: cfg.Key, NoHomeLink: true, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("hosted: %w", err)
 	}

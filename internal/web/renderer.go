@@ -30,6 +30,9 @@ type Options struct {
 	Key []byte
 	// Home is where the product name in the header links to; "/" when empty.
 	Home string
+	// NoHomeLink shows the product name without a link, for pages a
+	// visitor should finish rather than leave, such as the checkout.
+	NoHomeLink bool
 	// SecureCookies marks every cookie Secure even on plain-HTTP requests,
 	// for deployments where a proxy terminates TLS. Cookies on HTTPS
 	// requests are always Secure.
@@ -61,7 +64,10 @@ func NewRenderer(opts Options) (*Renderer, error) {
 	if len(opts.Key) < MinKeyLen {
 		return nil, fmt.Errorf("web: Options.Key must be at least %d bytes", MinKeyLen)
 	}
-	if opts.Home == "" {
+	switch {
+	case opts.NoHomeLink:
+		opts.Home = ""
+	case opts.Home == "":
 		opts.Home = "/"
 	}
 	if opts.Logger == nil {
@@ -164,7 +170,7 @@ type View struct {
 	Notices []Notice
 	// Langs is the language switch: one link per language.
 	Langs []LangOption
-	// Home is where the product name links to.
+	// Home is where the product name links to; empty for no link.
 	Home string
 
 	csrfToken string

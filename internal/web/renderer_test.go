@@ -205,3 +205,31 @@ func TestForm(t *testing.T) {
 		t.Error("an empty form is not valid")
 	}
 }
+
+// TestHomeLink checks the product name links to Options.Home ("/" by
+// default), and is plain text with NoHomeLink.
+func TestHomeLink(t *testing.T) {
+	key := make([]byte, web.MinKeyLen)
+	for _, tc := range []struct {
+		opts web.Options
+		want string
+	}{
+		{web.Options{}, `<a class="brand" href="/">`},
+		{web.Options{Home: "/portal/"}, `<a class="brand" href="/portal/">`},
+		{web.Options{Home: "/portal/", NoHomeLink: true}, `<span class="brand">`},
+	} {
+		tc.opts.Key, tc.opts.Logger = key, slog.New(slog.NewTextHandler(io.Discard, nil))
+		rd, err := web.NewRenderer(tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rd.AddPages("x", page(`{{define "title"}}{{t "auth.sign_in"}}{{end}}{{define "content"}}<h1>{{t "auth.sign_in"}}</h1>{{end}}`), "*.html"); err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		rd.Render(rec, httptest.NewRequest("GET", "/", nil), 200, "x/p", nil)
+		if body := rec.Body.String(); !strings.Contains(body, tc.want) || strings.Count(body, `class="brand"`) != 1 {
+			t.Errorf("%+v: want %s in\n%s", tc.opts, tc.want, body)
+		}
+	}
+}
