@@ -9,6 +9,7 @@
 //	tillit audit verify                     check the audit log's hash chain
 //	tillit settlement run|csv               settle a merchant's day; print a settlement as CSV
 //	tillit staff create|list|disable        back-office staff accounts
+//	tillit keys generate|status|rotate      the vault's master keys
 //
 // The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
 // embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
@@ -44,12 +45,18 @@ commands:
   audit      audit log tools (audit verify)
   settlement settlement runs (settlement run --merchant ID --date YYYY-MM-DD; settlement csv --id ID)
   staff      back-office staff accounts (staff create --email E --name N --role R; staff list; staff disable --id ID)
+  keys       the vault's master keys (keys generate --out FILE; keys status; keys rotate [--new-key-file FILE])
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
   TILLIT_LISTEN        listen address (default 127.0.0.1:8080)
   TILLIT_BASE_URL      public origin for absolute URLs
-  TILLIT_LOG_LEVEL     debug, info, warn or error (default info)`
+  TILLIT_LOG_LEVEL     debug, info, warn or error (default info)
+  TILLIT_MASTER_KEY, TILLIT_MASTER_KEY_FILE
+                       the vault's master key (base64 of 32 bytes), or a file holding it
+                       (default for SQLite: a file next to the database, created on first start)
+  TILLIT_MASTER_KEY_PREVIOUS, TILLIT_MASTER_KEY_PREVIOUS_FILE
+                       during a rotation, the master key being rotated away from`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -74,6 +81,8 @@ func run(ctx context.Context, args []string) error {
 		return settlementCommand(ctx, args[1:])
 	case "staff":
 		return staffCommand(ctx, args[1:], os.Stdin, os.Stdout)
+	case "keys":
+		return keysCommand(ctx, args[1:], os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

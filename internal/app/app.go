@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/api"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
@@ -55,6 +56,8 @@ type App struct {
 	Plans    *repayment.Service
 	Rail     *rail.Service
 	Accounts *account.Service
+	// Consents holds people's consents and signs unsubscribe links.
+	Consents *consent.Service
 	// WebKey signs the web pages' CSRF tokens and flash cookies; the same in
 	// every process sharing the database.
 	WebKey string
@@ -124,9 +127,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	consents, err := consent.New(db, []byte(webKey))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	reg := metrics.New()
 	a := &App{
-		DB: db, Checkout: svc, Plans: plans, Rail: rails, WebKey: webKey,
+		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, WebKey: webKey,
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}

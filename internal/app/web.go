@@ -36,7 +36,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		return nil, err
 	}
 	consumer, err := consumerapp.New(consumerapp.Config{
-		Accounts: a.Accounts, Plans: a.Plans, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
+		Accounts: a.Accounts, Plans: a.Plans, Consents: a.Consents, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err

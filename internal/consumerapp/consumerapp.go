@@ -2,16 +2,20 @@
 // a consumer signs in with their e-mail address and a one-time code, sees
 // their purchases and the payments coming up, opens an order's schedule,
 // financing terms, statements and receipts, pays the next instalment or
-// everything, and prints a receipt for a settled payment. In demo mode a
-// demo mailbox (/demo/mailbox) shows the e-mails Tillit queued for an
-// address, so the one-time code can be read without a real inbox.
+// everything, prints a receipt for a settled payment, and gives or
+// withdraws their consents under "Your privacy choices" (/app/privacy). The
+// unsubscribe links of marketing messages (consent.UnsubscribeURL) are
+// served here too, without sign-in. In demo mode a demo mailbox
+// (/demo/mailbox) shows the e-mails Tillit queued for an address, so the
+// one-time code can be read without a real inbox.
 //
 // The pages are server-rendered through package web (CSRF bound to the
 // session, security headers, the reader's language) and read and change
 // nothing themselves: accounts and sessions are package account's, plans and
-// payments package repayment's. A consumer is identified for plans by the
-// consumer key stored on their account (ids.ConsumerKey of the address), and
-// sees only the plans carrying that key; any other order answers "not found".
+// payments package repayment's, consents package consent's. A consumer is
+// identified for plans and consents by the consumer key stored on their
+// account (ids.ConsumerKey of the address), and sees only the plans and
+// consents carrying that key; any other order answers "not found".
 package consumerapp
 
 import (
@@ -22,6 +26,7 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -46,6 +51,9 @@ type Config struct {
 	Accounts *account.Service
 	// Plans holds the consumers' payment plans and takes their payments.
 	Plans *repayment.Service
+	// Consents keeps the consumers' privacy choices and checks unsubscribe
+	// links; nil means consent.New(Plans.DB, Key).
+	Consents *consent.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the app's web key).
 	Key []byte
@@ -83,6 +91,13 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = cfg.Plans.DB.Clock
 	}
+	if cfg.Consents == nil {
+		consents, err := consent.New(cfg.Plans.DB, cfg.Key)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Consents = consents
+	}
 	p := &Pages{cfg: cfg}
 	rd, err := web.NewRenderer(web.Options{
 		Key: cfg.Key, Home: Prefix, SecureCookies: cfg.SecureCookies,
@@ -110,8 +125,17 @@ func New(cfg Config) (*Pages, error) {
 	mux.HandleFunc("GET "+Prefix+"orders/{order}", p.signedIn(p.order))
 	mux.HandleFunc("POST "+Prefix+"orders/{order}/pay", p.signedIn(p.pay))
 	mux.HandleFunc("GET "+Prefix+"orders/{order}/receipts/{receipt}", p.signedIn(p.receipt))
+	mux.HandleFunc("GET "+privacyPath, p.signedIn(p.privacy))
+	mux.HandleFunc("POST "+privacyPath, p.signedIn(p.setConsent))
+	mux.HandleFunc("GET "+consent.UnsubscribePath+"{token}", p.unsubscribe)
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
-	p.handler = p.withSession(rd.Middleware(mux))
+	// The one-click unsubscribe POST comes from a mail client, not from a
+	// page of ours, so it cannot carry a CSRF token: it alone is served
+	// outside the renderer's middleware (see oneClickUnsubscribe).
+	outer := http.NewServeMux()
+	outer.Handle("POST "+consent.UnsubscribePath+"{token}", web.SecurityHeaders(http.HandlerFunc(p.oneClickUnsubscribe)))
+	outer.Handle("/", p.withSession(rd.Middleware(mux)))
+	p.handler = outer
 
 	box := http.NewServeMux()
 	box.HandleFunc("GET "+MailboxPath, p.demoMailbox)

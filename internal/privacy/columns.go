@@ -1,0 +1,496 @@
+package privacy
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/tillit/tillit/internal/store"
+)
+
+// Column says what one database column holds: the data categories of the
+// personal data in it, or why it holds none.
+//
+// A column is personal when its value, in its row, is about a person or
+// something a person did (what they bought, paid, said, when they signed in),
+// even when the row names the person only through another table. A JSON
+// document holds every category it may contain. Keyed hashes of personal
+// data (consumer_key) are pseudonymous personal data (CategoryLookupKeys).
+// Random ids and the references to them, counters, deadlines the system set
+// itself, merchants' business data and configuration are not personal.
+type Column struct {
+	// Categories are the categories of personal data the column holds.
+	Categories []CategoryID
+	// NotPersonal is why the column holds no personal data; empty when it
+	// does.
+	NotPersonal string
+}
+
+// Personal reports whether the column holds personal data.
+func (c Column) Personal() bool { return len(c.Categories) > 0 }
+
+// personal declares a column holding the given categories.
+func personal(cats ...CategoryID) Column { return Column{Categories: cats} }
+
+// notPersonal declares a column holding no personal data, and why.
+func notPersonal(reason string) Column { return Column{NotPersonal: reason} }
+
+// Reasons shared by many columns.
+var (
+	randomID  = notPersonal("a random id (UUIDv7 or token) or a reference to one; says nothing about the person")
+	version   = notPersonal("optimistic-locking counter")
+	deadline  = notPersonal("a deadline the system set itself")
+	business  = notPersonal("data about a merchant, a business")
+	delivery  = notPersonal("delivery bookkeeping of a message to a merchant")
+	schedule  = notPersonal("scheduling of background work")
+	migration = notPersonal("the schema's migration history")
+)
+
+// columns maps every column of every table, as "table.column", to what it
+// holds. TestEveryColumnClassified fails when a column of the migrated
+// schema is missing here, or when an entry names a column that is gone.
+var columns = map[string]Column{
+	"goose_db_version.id":         migration,
+	"goose_db_version.version_id": migration,
+	"goose_db_version.is_applied": migration,
+	"goose_db_version.tstamp":     migration,
+
+	"instance_secrets.name":       notPersonal("name of an instance-wide secret"),
+	"instance_secrets.value":      notPersonal("an instance-wide random secret"),
+	"instance_secrets.created_at": notPersonal("when an instance-wide secret was made"),
+
+	"merchants.id":                   randomID,
+	"merchants.name":                 business,
+	"merchants.test_mode":            business,
+	"merchants.notification_url":     business,
+	"merchants.signing_secret":       business,
+	"merchants.settlement_currency":  business,
+	"merchants.fraud_policy_covered": business,
+	"merchants.expiry_days":          business,
+	"merchants.created_at":           business,
+
+	"merchant_credentials.username":    notPersonal("a generated API user name of a merchant's integration"),
+	"merchant_credentials.merchant_id": randomID,
+	"merchant_credentials.secret_hash": notPersonal("digest of a merchant's API secret"),
+	"merchant_credentials.created_at":  business,
+	"merchant_credentials.revoked_at":  business,
+
+	"merchant_fee_terms.merchant_id": randomID,
+	"merchant_fee_terms.percent_bp":  business,
+	"merchant_fee_terms.fixed_minor": business,
+	"merchant_fee_terms.vat_rate_bp": business,
+	"merchant_fee_terms.updated_at":  business,
+
+	"merchant_disabled_payment_methods.merchant_id": randomID,
+	"merchant_disabled_payment_methods.category":    business,
+	"merchant_disabled_payment_methods.disabled_at": business,
+
+	"payment_sessions.id":                  randomID,
+	"payment_sessions.merchant_id":         randomID,
+	"payment_sessions.status":              personal(CategoryPurchase),
+	"payment_sessions.purchase_country":    personal(CategoryPurchase),
+	"payment_sessions.purchase_currency":   personal(CategoryPurchase),
+	"payment_sessions.locale":              personal(CategoryPurchase),
+	"payment_sessions.order_amount":        personal(CategoryPurchase),
+	"payment_sessions.data":                personal(CategoryPurchase, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID),
+	"payment_sessions.authorization_token": randomID,
+	"payment_sessions.created_at":          personal(CategoryPurchase),
+	"payment_sessions.expires_at":          deadline,
+	"payment_sessions.version":             version,
+
+	"otp_challenges.session_id": randomID,
+	"otp_challenges.code_hash":  personal(CategoryCredentials),
+	"otp_challenges.attempts":   personal(CategoryCredentials),
+	"otp_challenges.expires_at": deadline,
+
+	"authorizations.token":              randomID,
+	"authorizations.session_id":         randomID,
+	"authorizations.merchant_id":        randomID,
+	"authorizations.status":             personal(CategoryCredit),
+	"authorizations.fraud_status":       personal(CategoryFraud),
+	"authorizations.payment_method":     personal(CategoryPayment),
+	"authorizations.approved_amount":    personal(CategoryCredit),
+	"authorizations.consumer":           personal(CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryDevice),
+	"authorizations.reasons":            personal(CategoryCredit, CategoryFraud),
+	"authorizations.order_id":           randomID,
+	"authorizations.created_at":         personal(CategoryCredit),
+	"authorizations.expires_at":         deadline,
+	"authorizations.version":            version,
+	"authorizations.financing_months":   personal(CategoryPayment),
+	"authorizations.payment_instrument": personal(CategoryPayment),
+
+	"orders.id":                    randomID,
+	"orders.merchant_id":           randomID,
+	"orders.session_id":            randomID,
+	"orders.reference":             randomID,
+	"orders.status":                personal(CategoryPurchase),
+	"orders.fraud_status":          personal(CategoryFraud),
+	"orders.payment_method":        personal(CategoryPayment),
+	"orders.purchase_country":      personal(CategoryPurchase),
+	"orders.purchase_currency":     personal(CategoryPurchase),
+	"orders.locale":                personal(CategoryPurchase),
+	"orders.original_order_amount": personal(CategoryPurchase),
+	"orders.order_amount":          personal(CategoryPurchase),
+	"orders.order_tax_amount":      personal(CategoryPurchase),
+	"orders.captured_amount":       personal(CategoryPurchase),
+	"orders.refunded_amount":       personal(CategoryPurchase),
+	"orders.released_amount":       personal(CategoryPurchase),
+	"orders.merchant_reference1":   personal(CategoryPurchase),
+	"orders.merchant_reference2":   personal(CategoryPurchase),
+	"orders.data":                  personal(CategoryPurchase, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID),
+	"orders.consumer":              personal(CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryDevice),
+	"orders.shipping_info":         personal(CategoryPurchase),
+	"orders.created_at":            personal(CategoryPurchase),
+	"orders.expires_at":            deadline,
+	"orders.acknowledged_at":       personal(CategoryPurchase),
+	"orders.version":               version,
+
+	"captures.id":                  randomID,
+	"captures.order_id":            randomID,
+	"captures.reference":           randomID,
+	"captures.captured_amount":     personal(CategoryPurchase),
+	"captures.refunded_amount":     personal(CategoryPurchase),
+	"captures.description":         personal(CategoryPurchase),
+	"captures.merchant_ref":        personal(CategoryPurchase),
+	"captures.order_lines":         personal(CategoryPurchase),
+	"captures.shipping_info":       personal(CategoryPurchase),
+	"captures.captured_at":         personal(CategoryPurchase),
+	"captures.shipping_delay_days": personal(CategoryPurchase),
+
+	"refunds.id":              randomID,
+	"refunds.order_id":        randomID,
+	"refunds.refunded_amount": personal(CategoryPurchase),
+	"refunds.description":     personal(CategoryPurchase),
+	"refunds.merchant_ref":    personal(CategoryPurchase),
+	"refunds.order_lines":     personal(CategoryPurchase),
+	"refunds.refunded_at":     personal(CategoryPurchase),
+
+	"idempotency_keys.merchant_id":  randomID,
+	"idempotency_keys.key":          notPersonal("a merchant's idempotency key"),
+	"idempotency_keys.method":       notPersonal("HTTP method of a merchant's request"),
+	"idempotency_keys.path":         notPersonal("API path of a merchant's request; names an order by id at most"),
+	"idempotency_keys.request_hash": notPersonal("SHA-256 of a request, compared with repeats only"),
+	"idempotency_keys.status_code":  notPersonal("HTTP status of the stored response"),
+	"idempotency_keys.headers":      notPersonal("headers of the stored response: locations and ids"),
+	"idempotency_keys.body":         notPersonal("body of an order-management response: empty or ids"),
+	"idempotency_keys.created_at":   notPersonal("when a merchant's request was first answered"),
+	"idempotency_keys.expires_at":   deadline,
+
+	"ledger_journals.id":         randomID,
+	"ledger_journals.kind":       personal(CategoryPayment),
+	"ledger_journals.reference":  randomID,
+	"ledger_journals.order_id":   randomID,
+	"ledger_journals.currency":   personal(CategoryPayment),
+	"ledger_journals.created_at": personal(CategoryPayment),
+
+	"ledger_entries.id":         randomID,
+	"ledger_entries.journal_id": randomID,
+	"ledger_entries.account":    notPersonal("an account name; names an order or merchant by id at most"),
+	"ledger_entries.currency":   personal(CategoryPayment),
+	"ledger_entries.amount":     personal(CategoryPayment),
+
+	"jobs.id":           randomID,
+	"jobs.kind":         schedule,
+	"jobs.unique_key":   notPersonal("a job's de-duplication key: kind and ids"),
+	"jobs.payload":      notPersonal("the ids of the rows a job works on"),
+	"jobs.run_at":       schedule,
+	"jobs.attempts":     schedule,
+	"jobs.locked_until": schedule,
+	"jobs.last_error":   notPersonal("an error message; errors never carry personal data"),
+	"jobs.created_at":   schedule,
+
+	"webhook_events.id":           randomID,
+	"webhook_events.merchant_id":  randomID,
+	"webhook_events.order_id":     randomID,
+	"webhook_events.event_type":   personal(CategoryFraud),
+	"webhook_events.url":          business,
+	"webhook_events.body":         personal(CategoryPurchase, CategoryFraud),
+	"webhook_events.status":       delivery,
+	"webhook_events.attempts":     delivery,
+	"webhook_events.created_at":   delivery,
+	"webhook_events.give_up_at":   deadline,
+	"webhook_events.delivered_at": delivery,
+
+	"webhook_attempts.id":           randomID,
+	"webhook_attempts.event_id":     randomID,
+	"webhook_attempts.attempt":      delivery,
+	"webhook_attempts.attempted_at": delivery,
+	"webhook_attempts.status_code":  delivery,
+	"webhook_attempts.error":        delivery,
+	"webhook_attempts.duration_us":  delivery,
+
+	"outbox_messages.id":         randomID,
+	"outbox_messages.channel":    notPersonal("e-mail or SMS"),
+	"outbox_messages.recipient":  personal(CategoryContact),
+	"outbox_messages.subject":    personal(CategoryCommunications),
+	"outbox_messages.body":       personal(CategoryCommunications),
+	"outbox_messages.created_at": personal(CategoryCommunications),
+	"outbox_messages.sent_at":    personal(CategoryCommunications),
+
+	"audit_log.seq":       notPersonal("position in the audit chain"),
+	"audit_log.id":        randomID,
+	"audit_log.at":        personal(CategoryAuditTrail),
+	"audit_log.actor":     personal(CategoryAuditTrail),
+	"audit_log.action":    personal(CategoryAuditTrail),
+	"audit_log.subject":   personal(CategoryAuditTrail),
+	"audit_log.details":   personal(CategoryAuditTrail),
+	"audit_log.prev_hash": notPersonal("hash of the previous audit entry"),
+	"audit_log.hash":      notPersonal("hash of the audit entry"),
+
+	"settlements.id":              randomID,
+	"settlements.merchant_id":     randomID,
+	"settlements.currency":        business,
+	"settlements.period_start":    business,
+	"settlements.period_end":      business,
+	"settlements.status":          business,
+	"settlements.sales":           business,
+	"settlements.refunds":         business,
+	"settlements.fees":            business,
+	"settlements.fee_vat":         business,
+	"settlements.brought_forward": business,
+	"settlements.net":             business,
+	"settlements.payout":          business,
+	"settlements.carried":         business,
+	"settlements.percent_bp":      business,
+	"settlements.fixed_minor":     business,
+	"settlements.vat_rate_bp":     business,
+	"settlements.created_at":      business,
+
+	"settlement_lines.id":            randomID,
+	"settlement_lines.settlement_id": randomID,
+	"settlement_lines.kind":          personal(CategoryPurchase),
+	"settlement_lines.source_id":     randomID,
+	"settlement_lines.order_id":      randomID,
+	"settlement_lines.amount":        personal(CategoryPurchase),
+	"settlement_lines.vat":           personal(CategoryPurchase),
+	"settlement_lines.occurred_at":   personal(CategoryPurchase),
+
+	"payment_plans.order_id":        randomID,
+	"payment_plans.merchant_id":     randomID,
+	"payment_plans.consumer_key":    personal(CategoryLookupKeys),
+	"payment_plans.method":          personal(CategoryPayment),
+	"payment_plans.currency":        personal(CategoryPayment),
+	"payment_plans.locale":          personal(CategoryAccount),
+	"payment_plans.instrument":      personal(CategoryPayment),
+	"payment_plans.months":          personal(CategoryPayment),
+	"payment_plans.nominal_rate_bp": personal(CategoryPayment),
+	"payment_plans.monthly_fee":     personal(CategoryPayment),
+	"payment_plans.setup_fee":       personal(CategoryPayment),
+	"payment_plans.status":          personal(CategoryPayment),
+	"payment_plans.credit":          personal(CategoryPayment),
+	"payment_plans.late_fees":       personal(CategoryPayment),
+	"payment_plans.paused_until":    personal(CategoryPayment),
+	"payment_plans.statement_day":   personal(CategoryPayment),
+	"payment_plans.created_at":      personal(CategoryPayment),
+	"payment_plans.updated_at":      personal(CategoryPayment),
+	"payment_plans.closed_at":       personal(CategoryPayment),
+	"payment_plans.version":         version,
+
+	"plan_installments.order_id":  randomID,
+	"plan_installments.number":    personal(CategoryPayment),
+	"plan_installments.due_date":  personal(CategoryPayment),
+	"plan_installments.principal": personal(CategoryPayment),
+	"plan_installments.interest":  personal(CategoryPayment),
+	"plan_installments.fee":       personal(CategoryPayment),
+	"plan_installments.late_fee":  personal(CategoryPayment),
+	"plan_installments.amount":    personal(CategoryPayment),
+	"plan_installments.paid":      personal(CategoryPayment),
+	"plan_installments.paid_at":   personal(CategoryPayment),
+
+	"plan_payments.id":          randomID,
+	"plan_payments.order_id":    randomID,
+	"plan_payments.kind":        personal(CategoryPayment),
+	"plan_payments.transfer_id": randomID,
+	"plan_payments.purpose":     personal(CategoryPayment),
+	"plan_payments.amount":      personal(CategoryPayment),
+	"plan_payments.currency":    personal(CategoryPayment),
+	"plan_payments.status":      personal(CategoryPayment),
+	"plan_payments.created_at":  personal(CategoryPayment),
+	"plan_payments.settled_at":  personal(CategoryPayment),
+
+	"plan_statements.id":              randomID,
+	"plan_statements.order_id":        randomID,
+	"plan_statements.period_start":    personal(CategoryPayment),
+	"plan_statements.period_end":      personal(CategoryPayment),
+	"plan_statements.opening_balance": personal(CategoryPayment),
+	"plan_statements.charges":         personal(CategoryPayment),
+	"plan_statements.payments":        personal(CategoryPayment),
+	"plan_statements.reductions":      personal(CategoryPayment),
+	"plan_statements.closing_balance": personal(CategoryPayment),
+	"plan_statements.next_due_date":   personal(CategoryPayment),
+	"plan_statements.next_due_amount": personal(CategoryPayment),
+	"plan_statements.final":           personal(CategoryPayment),
+	"plan_statements.created_at":      personal(CategoryPayment),
+
+	"rail_transfers.id":                 randomID,
+	"rail_transfers.direction":          personal(CategoryPayment),
+	"rail_transfers.order_id":           randomID,
+	"rail_transfers.purpose":            personal(CategoryPayment),
+	"rail_transfers.amount":             personal(CategoryPayment),
+	"rail_transfers.currency":           personal(CategoryPayment),
+	"rail_transfers.instrument":         personal(CategoryPayment),
+	"rail_transfers.status":             personal(CategoryPayment),
+	"rail_transfers.provider_reference": randomID,
+	"rail_transfers.failure_reason":     personal(CategoryPayment),
+	"rail_transfers.attempts":           schedule,
+	"rail_transfers.idempotency_key":    randomID,
+	"rail_transfers.created_at":         personal(CategoryPayment),
+	"rail_transfers.submitted_at":       personal(CategoryPayment),
+	"rail_transfers.settled_at":         personal(CategoryPayment),
+	"rail_transfers.version":            version,
+
+	"staff_users.id":              randomID,
+	"staff_users.email":           personal(CategoryContact),
+	"staff_users.name":            personal(CategoryIdentity),
+	"staff_users.role":            personal(CategoryAccount),
+	"staff_users.password_hash":   personal(CategoryCredentials),
+	"staff_users.created_at":      personal(CategoryAccount),
+	"staff_users.password_set_at": personal(CategoryCredentials),
+	"staff_users.last_sign_in_at": personal(CategoryAccount),
+	"staff_users.disabled_at":     personal(CategoryAccount),
+
+	"merchant_users.id":              randomID,
+	"merchant_users.merchant_id":     randomID,
+	"merchant_users.email":           personal(CategoryContact),
+	"merchant_users.name":            personal(CategoryIdentity),
+	"merchant_users.role":            personal(CategoryAccount),
+	"merchant_users.password_hash":   personal(CategoryCredentials),
+	"merchant_users.created_at":      personal(CategoryAccount),
+	"merchant_users.password_set_at": personal(CategoryCredentials),
+	"merchant_users.last_sign_in_at": personal(CategoryAccount),
+	"merchant_users.disabled_at":     personal(CategoryAccount),
+
+	"consumers.id":              randomID,
+	"consumers.consumer_key":    personal(CategoryLookupKeys),
+	"consumers.email":           personal(CategoryContact),
+	"consumers.locale":          personal(CategoryAccount),
+	"consumers.created_at":      personal(CategoryAccount),
+	"consumers.last_sign_in_at": personal(CategoryAccount),
+
+	"login_codes.consumer_key": personal(CategoryLookupKeys),
+	"login_codes.code_hash":    personal(CategoryCredentials),
+	"login_codes.locale":       personal(CategoryAccount),
+	"login_codes.attempts":     personal(CategoryCredentials),
+	"login_codes.created_at":   personal(CategoryCredentials),
+	"login_codes.expires_at":   deadline,
+
+	"web_sessions.id":           randomID,
+	"web_sessions.token_hash":   personal(CategorySessions),
+	"web_sessions.kind":         personal(CategorySessions),
+	"web_sessions.subject_id":   randomID,
+	"web_sessions.merchant_id":  randomID,
+	"web_sessions.created_at":   personal(CategorySessions),
+	"web_sessions.last_seen_at": personal(CategorySessions),
+	"web_sessions.expires_at":   deadline,
+	"web_sessions.revoked_at":   personal(CategorySessions),
+	"web_sessions.user_agent":   personal(CategoryDevice),
+	"web_sessions.ip":           personal(CategoryDevice),
+
+	"sign_in_throttle.scope":        notPersonal("which sign-in form a counter is for"),
+	"sign_in_throttle.key_hash":     personal(CategoryLookupKeys),
+	"sign_in_throttle.attempts":     personal(CategoryCredentials),
+	"sign_in_throttle.window_start": personal(CategoryCredentials),
+	"sign_in_throttle.locked_until": personal(CategoryCredentials),
+	"sign_in_throttle.expires_at":   deadline,
+	"sign_in_throttle.version":      version,
+
+	"subject_keys.subject":       personal(CategoryLookupKeys),
+	"subject_keys.master_key_id": notPersonal("short hash naming a master key"),
+	"subject_keys.wrapped_key":   notPersonal("a random data key, encrypted under the master key"),
+	"subject_keys.created_at":    notPersonal("when the vault made a random data key"),
+	"subject_keys.shredded_at":   notPersonal("when the vault destroyed a random data key"),
+
+	"consents.subject":    personal(CategoryLookupKeys),
+	"consents.purpose":    personal(CategoryConsents),
+	"consents.granted":    personal(CategoryConsents),
+	"consents.updated_at": personal(CategoryConsents),
+	"consents.version":    version,
+
+	"consent_history.id":          randomID,
+	"consent_history.subject":     personal(CategoryLookupKeys),
+	"consent_history.purpose":     personal(CategoryConsents),
+	"consent_history.granted":     personal(CategoryConsents),
+	"consent_history.source":      personal(CategoryConsents),
+	"consent_history.actor":       personal(CategoryConsents),
+	"consent_history.occurred_at": personal(CategoryConsents),
+}
+
+// columnPattern is the shape of a column name: table.column.
+var columnPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`)
+
+// LookupColumn returns what column name ("table.column") holds, and false
+// when the registry does not know the column.
+func LookupColumn(name string) (Column, bool) {
+	c, ok := columns[name]
+	c.Categories = slices.Clone(c.Categories)
+	return c, ok
+}
+
+// ColumnNames returns every classified column as "table.column", sorted.
+func ColumnNames() []string { return slices.Sorted(maps.Keys(columns)) }
+
+// ColumnsHolding returns the columns ("table.column", sorted) that hold
+// category c.
+func ColumnsHolding(c CategoryID) []string {
+	var out []string
+	for name, col := range columns {
+		if slices.Contains(col.Categories, c) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SchemaColumns returns every column of every table of the database tx
+// reads, as sorted "table.column" names: SQLite's own tables (sqlite_*)
+// left out, and on PostgreSQL the tables of the current schema (the one
+// search_path selects, as storetest does per test).
+func SchemaColumns(tx *store.Tx) ([]string, error) {
+	query := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+	if tx.Dialect == store.Postgres {
+		query = `SELECT table_name, column_name FROM information_schema.columns
+WHERE table_schema = current_schema()`
+	}
+	rows, err := tx.Query(query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.ToLower(table)+"."+strings.ToLower(column))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Unclassified compares the columns of a schema (as SchemaColumns returns
+// them) with the registry: missing are schema columns the registry does not
+// classify, stale are registry entries for columns the schema lacks. Both
+// are sorted.
+func Unclassified(schema []string) (missing, stale []string) {
+	inSchema := map[string]bool{}
+	for _, name := range schema {
+		inSchema[name] = true
+		if _, ok := columns[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	for _, name := range ColumnNames() {
+		if !inSchema[name] {
+			stale = append(stale, name)
+		}
+	}
+	slices.Sort(missing)
+	return missing, stale
+}
