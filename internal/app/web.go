@@ -7,6 +7,7 @@ import (
 	"github.com/tillit/tillit/internal/consumerapp"
 	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/hosted"
+	"github.com/tillit/tillit/internal/notice"
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -22,6 +23,8 @@ type Pages struct {
 	// BackOffice is the staff back office (/staff/); add queues with its
 	// AddQueue.
 	BackOffice *backoffice.Pages
+	// Notice is the privacy notice (/privacy/).
+	Notice *notice.Pages
 	// Demo is the demo shop (/demo/); nil unless in demo mode.
 	Demo *demoshop.Pages
 }
@@ -63,7 +66,11 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 			return nil, err
 		}
 	}
-	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Demo: demo}, nil
+	privacyNotice, err := notice.New(key, cfg.SecureCookies, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Notice: privacyNotice, Demo: demo}, nil
 }
 
 // handler routes every request Tillit serves: the web pages by their prefix,
@@ -74,6 +81,7 @@ func (a *App) handler(demo bool) http.Handler {
 	mux.Handle("/", a.API.Handler())
 	mux.Handle(hosted.Prefix, a.Pages.Checkout.Handler())
 	mux.Handle(consumerapp.Prefix, a.Pages.Consumer.Handler())
+	mux.Handle(notice.Prefix, a.Pages.Notice.Handler())
 	mux.Handle(portal.Prefix, a.Pages.Portal.Handler())
 	mux.Handle(backoffice.Prefix, a.Pages.BackOffice.Handler())
 	mux.Handle(web.StaticPrefix, web.Static())

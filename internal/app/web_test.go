@@ -49,6 +49,8 @@ func TestHandlerRoutesEveryAudience(t *testing.T) {
 		{"GET", "/app/signin", http.StatusOK, "text/html", ""},
 		{"GET", "/staff/signin", http.StatusOK, "text/html", ""},
 		{"GET", "/portal/signin", http.StatusOK, "text/html", ""},
+		{"GET", "/privacy/", http.StatusOK, "text/html", ""},
+		{"GET", "/privacy/notice.json", http.StatusOK, "application/json", ""},
 		{"GET", "/checkout/no-such-session", http.StatusNotFound, "text/html", ""},
 		{"POST", "/checkout/v1/sessions/no-such-session/authorize", http.StatusUnauthorized, "application/json", ""},
 		{"GET", "/payments/v1/sessions/no-such-session", http.StatusUnauthorized, "application/json", ""},
