@@ -50,8 +50,8 @@ const (
 
 // Options configure a run.
 type Options struct {
-	// Duration is how long new requests are started for; a request in flight
-	// at the deadline finishes and is counted.
+	// Duration is how long new checkouts are started for; a checkout in
+	// flight at the deadline runs to its end and is counted.
 	Duration time.Duration
 	// Concurrency is the number of clients, each running one request at a time.
 	Concurrency int

@@ -100,14 +100,20 @@ type runner struct {
 	samples []string
 }
 
-// over reports whether no new request should start.
+// over reports whether no new checkout should start.
 func (r *runner) over() bool {
+	return r.cancelled() || !time.Now().Before(r.deadline)
+}
+
+// cancelled reports whether the run was stopped from outside; only then is a
+// checkout abandoned between its steps.
+func (r *runner) cancelled() bool {
 	select {
 	case <-r.stop:
 		return true
 	default:
 	}
-	return !time.Now().Before(r.deadline)
+	return false
 }
 
 func (r *runner) sample(msg string) {
@@ -141,7 +147,9 @@ type reply struct {
 }
 
 // iterate runs the full path once. It gives up on the iteration at the first
-// failed step and stops between steps once the run is over.
+// failed step. A checkout started before the deadline runs to its end, so
+// every step is measured and no order is left half done; only a cancelled
+// run stops between steps.
 func (w *worker) iterate() {
 	r := w.r
 	d, res, ok := w.call(stepSession, "/payments/v1/sessions", r.bodies.session, r.basicAuth, "", http.StatusOK)
@@ -159,7 +167,7 @@ func (w *worker) iterate() {
 	}
 	w.done(stepSession, d)
 
-	if r.over() {
+	if r.cancelled() {
 		return
 	}
 	d, res, ok = w.call(stepAuthorize, "/checkout/v1/sessions/"+sess.SessionID+"/authorize", r.bodies.authorize, "Bearer "+sess.ClientToken, "", http.StatusOK)
@@ -177,7 +185,7 @@ func (w *worker) iterate() {
 	}
 	w.done(stepAuthorize, d)
 
-	if r.over() {
+	if r.cancelled() {
 		return
 	}
 	d, res, ok = w.call(stepOrder, "/payments/v1/authorizations/"+auth.AuthorizationToken+"/order", r.bodies.order, r.basicAuth, "", http.StatusOK)
@@ -197,7 +205,7 @@ func (w *worker) iterate() {
 	w.done(stepOrder, d)
 
 	orderPath := "/ordermanagement/v1/orders/" + order.OrderID
-	if r.over() {
+	if r.cancelled() {
 		return
 	}
 	d, res, ok = w.call(stepCapture, orderPath+"/captures", r.bodies.capture, r.basicAuth, idempotencyKey(), http.StatusCreated)
@@ -210,7 +218,7 @@ func (w *worker) iterate() {
 	}
 	w.done(stepCapture, d)
 
-	if r.over() {
+	if r.cancelled() {
 		return
 	}
 	d, res, ok = w.call(stepRefund, orderPath+"/refunds", r.bodies.refund, r.basicAuth, "", http.StatusCreated)
