@@ -14,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/outbox"
+	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -30,7 +31,10 @@ type Consumer struct {
 	ID string `json:"id"`
 	// ConsumerKey is ids.ConsumerKey of the address: what orders and payment
 	// plans are looked up by.
-	ConsumerKey  string     `json:"consumer_key"`
+	ConsumerKey string `json:"consumer_key"`
+	// PersonID is the data subject (package person) the account belongs
+	// to: what consents, requests and sealed personal data hang off.
+	PersonID     string     `json:"person_id"`
 	Email        string     `json:"email"`
 	Locale       string     `json:"locale"`
 	CreatedAt    time.Time  `json:"created_at"`
@@ -147,9 +151,13 @@ func (s *Service) signInConsumer(tx *store.Tx, key, email, locale string) (Consu
 	c, err := scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE consumer_key = $1`, key))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		c = Consumer{ID: ids.New(), ConsumerKey: key, Email: email, Locale: locale, CreatedAt: tx.Now}
-		_, err = tx.Exec(`INSERT INTO consumers (id, consumer_key, email, locale, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			c.ID, c.ConsumerKey, c.Email, c.Locale, store.Micros(tx.Now))
+		personID, err := person.Resolve(tx, key)
+		if err != nil {
+			return Consumer{}, err
+		}
+		c = Consumer{ID: ids.New(), ConsumerKey: key, PersonID: personID, Email: email, Locale: locale, CreatedAt: tx.Now}
+		_, err = tx.Exec(`INSERT INTO consumers (id, consumer_key, person_id, email, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			c.ID, c.ConsumerKey, c.PersonID, c.Email, c.Locale, store.Micros(tx.Now))
 		if store.IsUniqueViolation(err) {
 			return Consumer{}, store.ErrConflict
 		}
@@ -159,13 +167,19 @@ func (s *Service) signInConsumer(tx *store.Tx, key, email, locale string) (Consu
 	case err != nil:
 		return Consumer{}, err
 	}
+	if c.PersonID == "" {
+		// An account made before persons existed gets its person now.
+		if c.PersonID, err = person.Resolve(tx, key); err != nil {
+			return Consumer{}, err
+		}
+	}
 	now := tx.Now
 	c.LastSignInAt = &now
-	_, err = tx.Exec(`UPDATE consumers SET last_sign_in_at = $1 WHERE id = $2`, store.Micros(now), c.ID)
+	_, err = tx.Exec(`UPDATE consumers SET last_sign_in_at = $1, person_id = $2 WHERE id = $3`, store.Micros(now), c.PersonID, c.ID)
 	return c, err
 }
 
-const consumerColumns = `id, consumer_key, email, locale, created_at, last_sign_in_at`
+const consumerColumns = `id, consumer_key, COALESCE(person_id, ''), email, locale, created_at, last_sign_in_at`
 
 // scanConsumer reads a row of consumerColumns.
 func scanConsumer(row interface{ Scan(...any) error }) (Consumer, error) {
@@ -174,7 +188,7 @@ func scanConsumer(row interface{ Scan(...any) error }) (Consumer, error) {
 		created int64
 		signIn  *int64
 	)
-	if err := row.Scan(&c.ID, &c.ConsumerKey, &c.Email, &c.Locale, &created, &signIn); err != nil {
+	if err := row.Scan(&c.ID, &c.ConsumerKey, &c.PersonID, &c.Email, &c.Locale, &created, &signIn); err != nil {
 		return Consumer{}, err
 	}
 	c.CreatedAt, c.LastSignInAt = store.FromMicros(created), timePtr(signIn)

@@ -11,9 +11,8 @@
 // show what was agreed when. Setting a consent to what it already is changes
 // nothing and writes no history. Changes made by staff are audited.
 //
-// The person is named by an opaque subject id: today the consumer key stored
-// on their consumer account (account.Consumer.ConsumerKey), never an e-mail
-// address.
+// The person is named by an opaque subject id: their person id (package
+// person, account.Consumer.PersonID), never an e-mail address.
 //
 // Every marketing message Tillit sends must carry the unsubscribe link of
 // UnsubscribeURL for its purpose, in the body and as List-Unsubscribe with

@@ -53,7 +53,7 @@ func sourceKey(s consent.Source) string {
 // privacy shows each consent purpose with its current state and a button
 // to give or withdraw it, and the history of the consumer's changes.
 func (p *Pages) privacy(w http.ResponseWriter, r *http.Request, cv consumerView) {
-	subject := cv.Consumer.ConsumerKey
+	subject := cv.Consumer.PersonID
 	current, err := p.cfg.Consents.Current(r.Context(), subject)
 	if err != nil {
 		p.serverError(w, r, err)
@@ -87,7 +87,7 @@ func (p *Pages) setConsent(w http.ResponseWriter, r *http.Request, cv consumerVi
 		return
 	}
 	granted := choice == choiceGive
-	if _, err := p.cfg.Consents.Set(r.Context(), cv.Consumer.ConsumerKey, purpose, granted, consent.SourceApp, "consumer:"+cv.Consumer.ID); err != nil {
+	if _, err := p.cfg.Consents.Set(r.Context(), cv.Consumer.PersonID, purpose, granted, consent.SourceApp, "consumer:"+cv.Consumer.ID); err != nil {
 		p.serverError(w, r, err)
 		return
 	}

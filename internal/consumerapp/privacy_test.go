@@ -2,6 +2,8 @@ package consumerapp_test
 
 import (
 	"bytes"
+	"errors"
+	"github.com/tillit/tillit/internal/person"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -14,15 +16,27 @@ import (
 	"github.com/tillit/tillit/internal/store"
 )
 
-// subject is the consent subject of the consumer with the address: their
-// consumer key.
+// subject is the consent subject of the consumer with the address: the
+// person their consumer key leads to.
 func (e *env) subject(email string) string {
 	e.t.Helper()
 	secret, err := e.app.DB.InstanceSecret(e.ctx, ids.ConsumerKeySecret)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return ids.ConsumerKey(secret, email)
+	var id string
+	err = e.app.DB.Read(e.ctx, func(tx *store.Tx) error {
+		var found bool
+		var err error
+		if id, found, err = person.Lookup(tx, ids.ConsumerKey(secret, email)); err == nil && !found {
+			err = errors.New("no person for " + email)
+		}
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return id
 }
 
 // granted reports whether the consumer with the address has given consent

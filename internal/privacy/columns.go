@@ -45,6 +45,7 @@ var (
 	delivery  = notPersonal("delivery bookkeeping of a message to a merchant")
 	schedule  = notPersonal("scheduling of background work")
 	migration = notPersonal("the schema's migration history")
+	personRef = notPersonal("the opaque id of a person (package person): it says nothing about them, and once they are erased it leads to nothing readable")
 )
 
 // columns maps every column of every table, as "table.column", to what it
@@ -87,6 +88,7 @@ var columns = map[string]Column{
 	"merchant_disabled_payment_methods.disabled_at": business,
 
 	"payment_sessions.id":                  randomID,
+	"payment_sessions.person_id":           personRef,
 	"payment_sessions.merchant_id":         randomID,
 	"payment_sessions.status":              personal(CategoryPurchase),
 	"payment_sessions.purchase_country":    personal(CategoryPurchase),
@@ -105,6 +107,7 @@ var columns = map[string]Column{
 	"otp_challenges.expires_at": deadline,
 
 	"authorizations.token":              randomID,
+	"authorizations.person_id":          personRef,
 	"authorizations.session_id":         randomID,
 	"authorizations.merchant_id":        randomID,
 	"authorizations.status":             personal(CategoryCredit),
@@ -121,6 +124,7 @@ var columns = map[string]Column{
 	"authorizations.payment_instrument": personal(CategoryPayment),
 
 	"orders.id":                    randomID,
+	"orders.person_id":             personRef,
 	"orders.merchant_id":           randomID,
 	"orders.session_id":            randomID,
 	"orders.reference":             randomID,
@@ -267,6 +271,7 @@ var columns = map[string]Column{
 	"settlement_lines.occurred_at":   personal(CategoryPurchase),
 
 	"payment_plans.order_id":        randomID,
+	"payment_plans.person_id":       personRef,
 	"payment_plans.merchant_id":     randomID,
 	"payment_plans.consumer_key":    personal(CategoryLookupKeys),
 	"payment_plans.method":          personal(CategoryPayment),
@@ -367,6 +372,13 @@ var columns = map[string]Column{
 	"consumers.locale":          personal(CategoryAccount),
 	"consumers.created_at":      personal(CategoryAccount),
 	"consumers.last_sign_in_at": personal(CategoryAccount),
+	"consumers.person_id":       personRef,
+
+	"persons.id":                    personRef,
+	"persons.consumer_key":          personal(CategoryLookupKeys),
+	"persons.created_at":            personal(CategoryAccount),
+	"persons.relationship_ended_at": personal(CategoryAccount),
+	"persons.erased_at":             personal(CategoryAccount),
 
 	"login_codes.consumer_key": personal(CategoryLookupKeys),
 	"login_codes.code_hash":    personal(CategoryCredentials),

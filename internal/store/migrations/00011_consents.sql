@@ -1,8 +1,7 @@
 -- +goose Up
 -- Consents per person and purpose (package consent, requirement D8). subject
--- is the person's opaque id (today the consumer key of their account, never
--- personal data in clear); purpose is a consent.Purpose id. A person without
--- a row has not given that consent. version guards concurrent changes.
+-- is the person's id (package person), never personal data in clear; purpose
+-- is a consent.Purpose id. A person without a row has not given that consent. version guards concurrent changes.
 CREATE TABLE consents (
     subject    TEXT NOT NULL,
     purpose    TEXT NOT NULL,
