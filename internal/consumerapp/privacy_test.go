@@ -2,7 +2,6 @@ package consumerapp_test
 
 import (
 	"bytes"
-	"errors"
 	"github.com/tillit/tillit/internal/person"
 	"io"
 	"mime/multipart"
@@ -17,7 +16,7 @@ import (
 )
 
 // subject is the consent subject of the consumer with the address: the
-// person their consumer key leads to.
+// person their consumer key leads to, made when Tillit did not know them.
 func (e *env) subject(email string) string {
 	e.t.Helper()
 	secret, err := e.app.DB.InstanceSecret(e.ctx, ids.ConsumerKeySecret)
@@ -25,12 +24,9 @@ func (e *env) subject(email string) string {
 		e.t.Fatal(err)
 	}
 	var id string
-	err = e.app.DB.Read(e.ctx, func(tx *store.Tx) error {
-		var found bool
+	err = e.app.DB.Write(e.ctx, func(tx *store.Tx) error {
 		var err error
-		if id, found, err = person.Lookup(tx, ids.ConsumerKey(secret, email)); err == nil && !found {
-			err = errors.New("no person for " + email)
-		}
+		id, err = person.Resolve(tx, ids.ConsumerKey(secret, email))
 		return err
 	})
 	if err != nil {
