@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/tillit/tillit/internal/account"
@@ -26,6 +27,7 @@ import (
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Config is what a Tillit process needs to know.
@@ -47,6 +49,10 @@ type Config struct {
 	Demo bool
 	// SecureCookies marks every cookie Secure (set when served over HTTPS).
 	SecureCookies bool
+	// MasterKeys are the vault's master keys; when Current is unset they are
+	// read from the environment (vault.LoadMasterKey), which for SQLite
+	// falls back to the key file next to the database.
+	MasterKeys vault.MasterKeys
 }
 
 // App is a running Tillit: database, services, API and job runner.
@@ -58,6 +64,8 @@ type App struct {
 	Accounts *account.Service
 	// Consents holds people's consents and signs unsubscribe links.
 	Consents *consent.Service
+	// Vault seals personal data under each person's data key.
+	Vault *vault.Vault
 	// WebKey signs the web pages' CSRF tokens and flash cookies; the same in
 	// every process sharing the database.
 	WebKey string
@@ -88,6 +96,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	keys := cfg.MasterKeys
+	if keys.Current.ID() == "" {
+		if keys, err = vault.LoadMasterKey(os.Getenv, vault.DefaultKeyFile(cfg.DatabaseURL)); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	vlt := vault.New(db, keys)
+	if err := vlt.Check(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	key, err := db.InstanceSecret(ctx, "client_token_key")
 	if err != nil {
 		db.Close()
@@ -103,11 +123,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	svc := checkout.New(db, risk.Default(), key, logger)
+	svc := checkout.New(db, risk.Default(), vlt, key, consumerSecret, logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
-	plans := repayment.New(db, rails, repayment.DefaultConfig(), consumerSecret, logger)
+	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, logger)
 	rails.OnConfirmed, rails.OnFailed = plans.TransferConfirmed, plans.TransferFailed
 	rails.Register(runner)
 	plans.Register(runner)
@@ -134,7 +154,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	reg := metrics.New()
 	a := &App{
-		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, WebKey: webKey,
+		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, Vault: vlt, WebKey: webKey,
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/outbox"
+	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
@@ -40,7 +41,7 @@ type consumerData struct {
 // consumerSession loads a session for the consumer side, checking its client
 // token. A wrong token answers exactly like an unknown session.
 func (s *Service) consumerSession(tx *store.Tx, sessionID, clientToken string) (*sessionRow, error) {
-	r, err := loadSession(tx, sessionID)
+	r, err := s.loadSession(tx, sessionID)
 	if err != nil || !s.validClientToken(sessionID, clientToken) {
 		return nil, apperr.New(apperr.Unauthorized, "The client token is not valid for this session.")
 	}
@@ -229,27 +230,30 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	if result.Reasons == nil {
 		result.Reasons = []string{}
 	}
-	consumer, _ := json.Marshal(consumerData{Customer: req.Customer, BillingAddress: *req.BillingAddress, ShippingAddress: req.ShippingAddress, Device: req.Device})
+	consumer := consumerData{Customer: req.Customer, BillingAddress: *req.BillingAddress, ShippingAddress: req.ShippingAddress, Device: req.Device}
 	reasons, _ := json.Marshal(result.Reasons)
 	token := ids.New()
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		personID, err := person.Resolve(tx, ids.ConsumerKey(s.lookupKey, req.BillingAddress.Email))
+		if err != nil {
+			return err
+		}
+		sealedConsumer, err := s.sealConsumer(tx, personID, consumer)
+		if err != nil {
+			return err
+		}
 		status := authCancelled
 		if result.Approved {
 			status = authActive
-			res, err := tx.Exec(`UPDATE payment_sessions SET status = $1, authorization_token = $2, version = version + 1 WHERE id = $3 AND version = $4 AND status = $5`,
-				SessionComplete, token, sessionID, sess.Version, SessionIncomplete)
-			if err != nil {
+			if err := s.completeSession(tx, sess, token, personID); err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				return errors.Join(err, apperr.New(apperr.NotAllowed, "The session changed or was authorized while this request ran; authorize again."))
-			}
 		}
-		_, err := tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, status, fraud_status, payment_method, approved_amount, consumer, reasons, created_at, expires_at,
-			financing_months, payment_instrument)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			token, sessionID, sess.MerchantID, status, decision.Outcome, req.PaymentMethodCategory, sess.Data.OrderAmount,
-			string(consumer), string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime)),
+		_, err = tx.Exec(`INSERT INTO authorizations (token, session_id, merchant_id, person_id, status, fraud_status, payment_method, approved_amount, consumer, reasons,
+			created_at, expires_at, financing_months, payment_instrument)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			token, sessionID, sess.MerchantID, personID, status, decision.Outcome, req.PaymentMethodCategory, sess.Data.OrderAmount,
+			sealedConsumer, string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime)),
 			req.FinancingMonths, req.PaymentInstrument)
 		return err
 	})
@@ -260,4 +264,28 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 		result.AuthorizationToken = token
 	}
 	return result, nil
+}
+
+// completeSession marks the session authorized by the person: their
+// personal fields, sealed under the session until now, are sealed again
+// under the person, and the session's own key is shredded.
+func (s *Service) completeSession(tx *store.Tx, sess *sessionRow, token, personID string) error {
+	_, personal := splitPersonal(sess.Data)
+	sealed, err := s.sealJSON(tx, personID, contextPersonal, personal, personal.empty())
+	if err != nil {
+		return err
+	}
+	res, err := tx.Exec(`UPDATE payment_sessions SET status = $1, authorization_token = $2, person_id = $3, personal = $4, version = version + 1
+		WHERE id = $5 AND version = $6 AND status = $7`,
+		SessionComplete, token, personID, sealed, sess.ID, sess.Version, SessionIncomplete)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(err, apperr.New(apperr.NotAllowed, "The session changed or was authorized while this request ran; authorize again."))
+	}
+	if sess.sealedPersonal != "" && sess.PersonID == "" {
+		return s.Vault.Shred(tx, sess.ID)
+	}
+	return nil
 }

@@ -42,7 +42,7 @@ func (s *Service) SetFraudStatus(tx *store.Tx, orderID, status string) error {
 	if o.FraudStatus == status {
 		return nil
 	}
-	if err := o.decodeDetails(); err != nil {
+	if err := s.decodeDetails(tx, o); err != nil {
 		return err
 	}
 	o.FraudStatus = status
@@ -111,7 +111,7 @@ func (s *Service) resolveTestReview(ctx context.Context, payload []byte) error {
 			}
 			return err
 		}
-		if err := o.decodeDetails(); err != nil {
+		if err := s.decodeDetails(tx, o); err != nil {
 			return err
 		}
 		outcome := risk.TestOutcome(o.Consumer.BillingAddress.Email)

@@ -25,7 +25,7 @@ func (s *Service) GetOrder(ctx context.Context, merchantID, orderID string) (Ord
 		if err != nil {
 			return err
 		}
-		if err := o.decodeDetails(); err != nil {
+		if err := s.decodeDetails(tx, o); err != nil {
 			return err
 		}
 		shipping, err := o.shipping()
@@ -55,7 +55,7 @@ func (o *orderRow) view(captures []Capture, refunds []Refund, shipping []Shippin
 	if shippingAddress == nil {
 		shippingAddress = &billing
 	}
-	return Order{
+	view := Order{
 		OrderID: o.ID, Status: o.Status, FraudStatus: o.FraudStatus, OrderAmount: o.Amount, OriginalOrderAmount: o.OriginalAmount,
 		CapturedAmount: o.Captured, RefundedAmount: o.Refunded, RemainingAuthorizedAmount: o.remaining(),
 		PurchaseCurrency: o.Currency, PurchaseCountry: o.Country, Locale: o.Locale, OrderTaxAmount: o.TaxAmount,
@@ -65,6 +65,12 @@ func (o *orderRow) view(captures []Capture, refunds []Refund, shipping []Shippin
 		Captures: captures, Refunds: refunds, ShippingInfo: shipping, MerchantData: o.Data.MerchantData,
 		InitialPaymentMethod: pm, MerchantURLs: o.Data.MerchantURLs,
 	}
+	if billing.Email == "" {
+		// Authorization requires an address, so none means the person was
+		// erased: there is nobody to show.
+		view.Customer, view.BillingAddress, view.ShippingAddress = nil, nil, nil
+	}
+	return view
 }
 
 func listCaptures(tx *store.Tx, o *orderRow) ([]Capture, error) {
@@ -148,7 +154,7 @@ func (s *Service) GetCaptures(ctx context.Context, merchantID, orderID string) (
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		o, err := loadOrder(tx, merchantID, orderID)
 		if err == nil {
-			err = o.decodeDetails()
+			err = s.decodeDetails(tx, o)
 		}
 		if err != nil {
 			return err
@@ -165,7 +171,7 @@ func (s *Service) GetCapture(ctx context.Context, merchantID, orderID, captureID
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		o, err := loadOrder(tx, merchantID, orderID)
 		if err == nil {
-			err = o.decodeDetails()
+			err = s.decodeDetails(tx, o)
 		}
 		if err != nil {
 			return err
@@ -304,7 +310,7 @@ func (s *Service) AddCaptureShippingInfo(tx *store.Tx, merchantID, orderID, capt
 	if err != nil {
 		return err
 	}
-	if err := o.decodeDetails(); err != nil {
+	if err := s.decodeDetails(tx, o); err != nil {
 		return err
 	}
 	c, err := loadCapture(tx, o, captureID)

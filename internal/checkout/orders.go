@@ -36,37 +36,49 @@ type orderRow struct {
 	OriginalAmount, Amount, TaxAmount    int64
 	Captured, Refunded, Released         int64
 	Ref1, Ref2                           string
+	// PersonID is the person the order is about.
+	PersonID string
 	// The JSON documents of the order are decoded only by the operations
 	// that need them (decodeDetails, shipping); captures and refunds do not.
-	dataJSON, consumerJSON, shippingJSON string
-	Data                                 OrderData
-	Consumer                             consumerData
-	CreatedAt, ExpiresAt                 int64
-	AcknowledgedAt                       sql.NullInt64
-	Version                              int64
+	// personal and consumer are sealed (personal.go).
+	dataJSON, shippingJSON         string
+	sealedPersonal, sealedConsumer string
+	Data                           OrderData
+	Consumer                       consumerData
+	CreatedAt, ExpiresAt           int64
+	AcknowledgedAt                 sql.NullInt64
+	Version                        int64
 }
 
 const orderColumns = `id, merchant_id, session_id, reference, status, fraud_status, payment_method, purchase_country, purchase_currency, locale,
 	original_order_amount, order_amount, order_tax_amount, captured_amount, refunded_amount, released_amount,
-	merchant_reference1, merchant_reference2, data, consumer, shipping_info, created_at, expires_at, acknowledged_at, version`
+	merchant_reference1, merchant_reference2, COALESCE(person_id, ''), data, personal, consumer, shipping_info, created_at, expires_at, acknowledged_at, version`
 
 func scanOrder(row *sql.Row) (*orderRow, error) {
 	var o orderRow
 	err := row.Scan(&o.ID, &o.MerchantID, &o.SessionID, &o.Reference, &o.Status, &o.FraudStatus, &o.PaymentMethod,
 		&o.Country, &o.Currency, &o.Locale, &o.OriginalAmount, &o.Amount, &o.TaxAmount, &o.Captured, &o.Refunded, &o.Released,
-		&o.Ref1, &o.Ref2, &o.dataJSON, &o.consumerJSON, &o.shippingJSON, &o.CreatedAt, &o.ExpiresAt, &o.AcknowledgedAt, &o.Version)
+		&o.Ref1, &o.Ref2, &o.PersonID, &o.dataJSON, &o.sealedPersonal, &o.sealedConsumer, &o.shippingJSON, &o.CreatedAt, &o.ExpiresAt, &o.AcknowledgedAt, &o.Version)
 	if err != nil {
 		return nil, err
 	}
 	return &o, nil
 }
 
-// decodeDetails decodes the order's purchase and consumer documents.
-func (o *orderRow) decodeDetails() error {
+// decodeDetails decodes the order's purchase and opens its personal data;
+// an erased person's reads as absent.
+func (s *Service) decodeDetails(tx *store.Tx, o *orderRow) error {
 	if err := json.Unmarshal([]byte(o.dataJSON), &o.Data); err != nil {
 		return err
 	}
-	return json.Unmarshal([]byte(o.consumerJSON), &o.Consumer)
+	var personal personalData
+	if err := s.openJSON(tx, o.PersonID, contextPersonal, o.sealedPersonal, &personal); err != nil {
+		return err
+	}
+	personal.mergeInto(&o.Data)
+	var err error
+	o.Consumer, err = s.openConsumer(tx, o.PersonID, o.sealedConsumer)
+	return err
 }
 
 // shipping decodes the order's shipments.
@@ -173,12 +185,17 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		}
 		orderID := ids.New()
 		expires := tx.Now.Add(time.Duration(m.ExpiryDays) * 24 * time.Hour)
-		data, _ := json.Marshal(d)
-		if _, err := tx.Exec(`INSERT INTO orders (id, merchant_id, session_id, reference, status, fraud_status, payment_method, purchase_country, purchase_currency, locale,
-			original_order_amount, order_amount, order_tax_amount, merchant_reference1, merchant_reference2, data, consumer, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-			orderID, m.ID, a.sessionID, shortReference(), StatusAuthorized, a.fraudStatus, a.paymentMethod, d.PurchaseCountry, d.PurchaseCurrency, d.Locale,
-			d.OrderAmount, d.OrderAmount, d.OrderTaxAmount, d.MerchantReference1, d.MerchantReference2, string(data), a.consumer,
+		purchase, personal := splitPersonal(d)
+		data, _ := json.Marshal(purchase)
+		sealedPersonal, err := s.sealJSON(tx, a.personID, contextPersonal, personal, personal.empty())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO orders (id, merchant_id, session_id, person_id, reference, status, fraud_status, payment_method, purchase_country, purchase_currency, locale,
+			original_order_amount, order_amount, order_tax_amount, merchant_reference1, merchant_reference2, data, personal, consumer, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+			orderID, m.ID, a.sessionID, a.personID, shortReference(), StatusAuthorized, a.fraudStatus, a.paymentMethod, d.PurchaseCountry, d.PurchaseCurrency, d.Locale,
+			d.OrderAmount, d.OrderAmount, d.OrderTaxAmount, d.MerchantReference1, d.MerchantReference2, string(data), sealedPersonal, a.consumer,
 			store.Micros(tx.Now), store.Micros(expires)); err != nil {
 			return err
 		}
@@ -189,18 +206,18 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		if err := jobs.Enqueue(tx, jobs.Job{Kind: JobExpireOrder, UniqueKey: JobExpireOrder + ":" + orderID, Payload: orderPayload{orderID}, RunAt: expires}); err != nil {
 			return err
 		}
-		var c consumerData
-		if err := json.Unmarshal([]byte(a.consumer), &c); err != nil {
-			return err
-		}
 		if s.Plans != nil {
 			if err := s.Plans.OrderPlaced(tx, repayment.Placed{OrderID: orderID, MerchantID: m.ID, Category: a.paymentMethod,
-				Currency: d.PurchaseCurrency, Locale: d.Locale, Email: c.BillingAddress.Email, Instrument: a.instrument,
+				Currency: d.PurchaseCurrency, Locale: d.Locale, PersonID: a.personID, Instrument: a.instrument,
 				Amount: d.OrderAmount, FinancingMonths: a.financingMonths}); err != nil {
 				return err
 			}
 		}
 		if a.fraudStatus == FraudPending && m.TestMode {
+			c, err := s.openConsumer(tx, a.personID, a.consumer)
+			if err != nil {
+				return err
+			}
 			if risk.TestOutcome(c.BillingAddress.Email) != "" {
 				if err := jobs.Enqueue(tx, jobs.Job{Kind: JobResolveTestReview, UniqueKey: JobResolveTestReview + ":" + orderID,
 					Payload: orderPayload{orderID}, RunAt: tx.Now.Add(TestReviewDelay)}); err != nil {
@@ -231,10 +248,12 @@ func shortReference() string {
 
 // authorizationRow is a stored authorization.
 type authorizationRow struct {
-	sessionID, status, fraudStatus, paymentMethod, consumer string
-	instrument                                              string
-	approvedAmount, expiresAt, version                      int64
-	financingMonths                                         int
+	sessionID, status, fraudStatus, paymentMethod string
+	// personID is the person who authorized; consumer is their sealed
+	// consumer document.
+	personID, consumer, instrument     string
+	approvedAmount, expiresAt, version int64
+	financingMonths                    int
 }
 
 func loadAuthorization(tx *store.Tx, merchantID, token string) (*authorizationRow, error) {
@@ -246,9 +265,9 @@ func loadAuthorization(tx *store.Tx, merchantID, token string) (*authorizationRo
 		a     authorizationRow
 		owner string
 	)
-	err := tx.QueryRow(`SELECT session_id, merchant_id, status, fraud_status, payment_method, consumer, approved_amount, expires_at, version,
+	err := tx.QueryRow(`SELECT session_id, merchant_id, status, fraud_status, payment_method, COALESCE(person_id, ''), consumer, approved_amount, expires_at, version,
 		financing_months, payment_instrument FROM authorizations WHERE token = $1`, token).
-		Scan(&a.sessionID, &owner, &a.status, &a.fraudStatus, &a.paymentMethod, &a.consumer, &a.approvedAmount, &a.expiresAt, &a.version,
+		Scan(&a.sessionID, &owner, &a.status, &a.fraudStatus, &a.paymentMethod, &a.personID, &a.consumer, &a.approvedAmount, &a.expiresAt, &a.version,
 			&a.financingMonths, &a.instrument)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != merchantID) {
 		return nil, notFound

@@ -19,6 +19,7 @@ import (
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Lifetimes of the objects checkout hands out.
@@ -61,18 +62,24 @@ type Service struct {
 	// Plans keeps each order's payment plan in step with it; nil leaves
 	// orders without plans (tests of checkout alone).
 	Plans *repayment.Service
+	// Vault seals the personal data of sessions, authorizations and orders.
+	Vault *vault.Vault
 	// tokenKey signs client tokens; it comes from the instance secret so every
 	// process sharing the database accepts the same tokens.
 	tokenKey []byte
+	// lookupKey keys the consumer lookup hash (ids.ConsumerKey) that finds
+	// the person an authorization is about.
+	lookupKey string
 }
 
-// New returns a Service. tokenKey must be the same for every process that
-// shares the database.
-func New(db *store.DB, assessor risk.Assessor, tokenKey string, logger *slog.Logger) *Service {
+// New returns a Service. tokenKey and lookupKey (the instance secret
+// ids.ConsumerKeySecret) must be the same for every process that shares the
+// database.
+func New(db *store.DB, assessor risk.Assessor, vlt *vault.Vault, tokenKey, lookupKey string, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{DB: db, Assessor: assessor, Logger: logger, tokenKey: []byte(tokenKey)}
+	return &Service{DB: db, Assessor: assessor, Vault: vlt, Logger: logger, tokenKey: []byte(tokenKey), lookupKey: lookupKey}
 }
 
 // clientToken derives the consumer-side bearer token of a session.

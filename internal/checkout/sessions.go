@@ -63,16 +63,22 @@ func (s *Service) CreateSession(ctx context.Context, m merchant.Merchant, d Orde
 	if err := d.Validate(); err != nil {
 		return SessionCreated{}, err
 	}
-	data, err := json.Marshal(d)
+	purchase, personal := splitPersonal(d)
+	data, err := json.Marshal(purchase)
 	if err != nil {
 		return SessionCreated{}, err
 	}
 	id := ids.New()
 	var enabled []string
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(`INSERT INTO payment_sessions (id, merchant_id, status, purchase_country, purchase_currency, locale, order_amount, data, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			id, m.ID, SessionIncomplete, d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, string(data),
+		// Until the person is known, their data is sealed under the session.
+		sealed, err := s.sealJSON(tx, id, contextPersonal, personal, personal.empty())
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO payment_sessions (id, merchant_id, status, purchase_country, purchase_currency, locale, order_amount, data, personal, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			id, m.ID, SessionIncomplete, d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, string(data), sealed,
 			store.Micros(tx.Now), store.Micros(tx.Now.Add(SessionLifetime)))
 		if err != nil {
 			return err
@@ -89,13 +95,27 @@ func (s *Service) CreateSession(ctx context.Context, m merchant.Merchant, d Orde
 // sessionRow is a stored session.
 type sessionRow struct {
 	ID, MerchantID, Status string
-	Data                   OrderData
-	AuthorizationToken     sql.NullString
-	CreatedAt, ExpiresAt   int64
-	Version                int64
+	// PersonID is the person who authorized the session; empty before.
+	PersonID string
+	// Data is the purchase with its personal fields opened.
+	Data OrderData
+	// sealedPersonal is payment_sessions.personal as stored.
+	sealedPersonal       string
+	AuthorizationToken   sql.NullString
+	CreatedAt, ExpiresAt int64
+	Version              int64
 }
 
-func loadSession(tx *store.Tx, id string) (*sessionRow, error) {
+// subject is whom the session's personal fields are sealed under: its
+// person once known, until then the session itself.
+func (r *sessionRow) subject() string {
+	if r.PersonID != "" {
+		return r.PersonID
+	}
+	return r.ID
+}
+
+func (s *Service) loadSession(tx *store.Tx, id string) (*sessionRow, error) {
 	if !ids.Valid(id) {
 		return nil, apperr.New(apperr.NoSuchSession, "No session with id %q.", id)
 	}
@@ -103,8 +123,9 @@ func loadSession(tx *store.Tx, id string) (*sessionRow, error) {
 		r    sessionRow
 		data string
 	)
-	err := tx.QueryRow(`SELECT id, merchant_id, status, data, authorization_token, created_at, expires_at, version FROM payment_sessions WHERE id = $1`, id).
-		Scan(&r.ID, &r.MerchantID, &r.Status, &data, &r.AuthorizationToken, &r.CreatedAt, &r.ExpiresAt, &r.Version)
+	err := tx.QueryRow(`SELECT id, merchant_id, status, COALESCE(person_id, ''), data, personal, authorization_token, created_at, expires_at, version
+		FROM payment_sessions WHERE id = $1`, id).
+		Scan(&r.ID, &r.MerchantID, &r.Status, &r.PersonID, &data, &r.sealedPersonal, &r.AuthorizationToken, &r.CreatedAt, &r.ExpiresAt, &r.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NoSuchSession, "No session with id %q.", id)
 	}
@@ -114,12 +135,17 @@ func loadSession(tx *store.Tx, id string) (*sessionRow, error) {
 	if err := json.Unmarshal([]byte(data), &r.Data); err != nil {
 		return nil, err
 	}
+	var personal personalData
+	if err := s.openJSON(tx, r.subject(), contextPersonal, r.sealedPersonal, &personal); err != nil {
+		return nil, err
+	}
+	personal.mergeInto(&r.Data)
 	return &r, nil
 }
 
 // merchantSession loads a session that must belong to merchantID.
-func merchantSession(tx *store.Tx, merchantID, id string) (*sessionRow, error) {
-	r, err := loadSession(tx, id)
+func (s *Service) merchantSession(tx *store.Tx, merchantID, id string) (*sessionRow, error) {
+	r, err := s.loadSession(tx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +163,7 @@ func (s *Service) GetSession(ctx context.Context, merchantID, id, baseURL string
 	)
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if r, err = merchantSession(tx, merchantID, id); err != nil {
+		if r, err = s.merchantSession(tx, merchantID, id); err != nil {
 			return err
 		}
 		enabled, err = enabledMethods(tx, merchantID)
@@ -162,7 +188,7 @@ func (s *Service) UpdateSession(ctx context.Context, merchantID, id string, patc
 		return err
 	}
 	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		r, err := merchantSession(tx, merchantID, id)
+		r, err := s.merchantSession(tx, merchantID, id)
 		if err != nil {
 			return err
 		}
@@ -188,9 +214,14 @@ func (s *Service) UpdateSession(ctx context.Context, merchantID, id string, patc
 		if err := d.Validate(); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(d)
-		return tx.ExecOne(`UPDATE payment_sessions SET data = $1, purchase_country = $2, purchase_currency = $3, locale = $4, order_amount = $5, version = version + 1
-			WHERE id = $6 AND version = $7`, string(data), d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, r.ID, r.Version)
+		purchase, personal := splitPersonal(d)
+		data, _ := json.Marshal(purchase)
+		sealed, err := s.sealJSON(tx, r.subject(), contextPersonal, personal, personal.empty())
+		if err != nil {
+			return err
+		}
+		return tx.ExecOne(`UPDATE payment_sessions SET data = $1, personal = $2, purchase_country = $3, purchase_currency = $4, locale = $5, order_amount = $6,
+			version = version + 1 WHERE id = $7 AND version = $8`, string(data), sealed, d.PurchaseCountry, d.PurchaseCurrency, d.Locale, d.OrderAmount, r.ID, r.Version)
 	})
 }
 

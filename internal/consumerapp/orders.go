@@ -59,7 +59,7 @@ type homePage struct {
 // home lists the consumer's purchases, their upcoming payments (earliest
 // first) and what they owe in total.
 func (p *Pages) home(w http.ResponseWriter, r *http.Request, cv consumerView) {
-	plans, err := p.cfg.Plans.ForConsumer(r.Context(), cv.Consumer.ConsumerKey)
+	plans, err := p.cfg.Plans.ForPerson(r.Context(), cv.Consumer.PersonID)
 	if err != nil {
 		p.serverError(w, r, err)
 		return
@@ -223,7 +223,7 @@ func receiptRowOf(rc repayment.Receipt) receiptRow {
 // consumerPlan loads the order of the request's path if it is the
 // consumer's; otherwise it answers with the not-found page and reports false.
 func (p *Pages) consumerPlan(w http.ResponseWriter, r *http.Request, cv consumerView) (repayment.Plan, bool) {
-	pl, err := p.cfg.Plans.ConsumerPlan(r.Context(), cv.Consumer.ConsumerKey, r.PathValue("order"))
+	pl, err := p.cfg.Plans.PersonPlan(r.Context(), cv.Consumer.PersonID, r.PathValue("order"))
 	switch errCode(err) {
 	case "":
 		return pl, true
@@ -248,7 +248,7 @@ func (p *Pages) pay(w http.ResponseWriter, r *http.Request, cv consumerView) {
 		return
 	}
 	orderID := r.PathValue("order")
-	pay, err := p.cfg.Plans.Pay(r.Context(), cv.Consumer.ConsumerKey, orderID, what, "")
+	pay, err := p.cfg.Plans.Pay(r.Context(), cv.Consumer.PersonID, orderID, what, "")
 	switch errCode(err) {
 	case "":
 		web.Flash(w, r, web.FlashSuccess, "consumer.pay.started", "amount", i18n.FormatMoney(web.Lang(r), pay.Amount, pay.Currency))

@@ -21,6 +21,17 @@ import (
 	"github.com/tillit/tillit/internal/store"
 )
 
+// ContextConsumer is the vault context of the consumer document checkout
+// seals under the person's key on authorizations and orders
+// (authorizations.consumer, orders.consumer): JSON whose
+// billing_address.email is the address Tillit writes to them at.
+const ContextConsumer = "checkout.consumer"
+
+// ContextPurchase is the vault context of the personal fields of a purchase
+// (addresses, customer, attachment) checkout seals apart from the rest of a
+// session or order (payment_sessions.personal, orders.personal).
+const ContextPurchase = "checkout.personal"
+
 // ErrNotFound is returned for an unknown person id.
 var ErrNotFound = errors.New("person: no such person")
 

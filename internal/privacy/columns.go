@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -25,13 +26,27 @@ type Column struct {
 	// NotPersonal is why the column holds no personal data; empty when it
 	// does.
 	NotPersonal string
+	// SealedContext, when set, says the column holds its personal data only
+	// as vault ciphertext under the person's data key, sealed in this vault
+	// context (package vault), so shredding the key makes it unreadable
+	// everywhere.
+	SealedContext string
 }
+
+// Sealed reports whether the column holds vault ciphertext.
+func (c Column) Sealed() bool { return c.SealedContext != "" }
 
 // Personal reports whether the column holds personal data.
 func (c Column) Personal() bool { return len(c.Categories) > 0 }
 
 // personal declares a column holding the given categories.
 func personal(cats ...CategoryID) Column { return Column{Categories: cats} }
+
+// sealedIn declares a column holding the given categories as vault
+// ciphertext sealed in the vault context.
+func sealedIn(context string, cats ...CategoryID) Column {
+	return Column{Categories: cats, SealedContext: context}
+}
 
 // notPersonal declares a column holding no personal data, and why.
 func notPersonal(reason string) Column { return Column{NotPersonal: reason} }
@@ -95,7 +110,8 @@ var columns = map[string]Column{
 	"payment_sessions.purchase_currency":   personal(CategoryPurchase),
 	"payment_sessions.locale":              personal(CategoryPurchase),
 	"payment_sessions.order_amount":        personal(CategoryPurchase),
-	"payment_sessions.data":                personal(CategoryPurchase, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID),
+	"payment_sessions.data":                personal(CategoryPurchase),
+	"payment_sessions.personal":            sealedIn(person.ContextPurchase, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID),
 	"payment_sessions.authorization_token": randomID,
 	"payment_sessions.created_at":          personal(CategoryPurchase),
 	"payment_sessions.expires_at":          deadline,
@@ -114,7 +130,7 @@ var columns = map[string]Column{
 	"authorizations.fraud_status":       personal(CategoryFraud),
 	"authorizations.payment_method":     personal(CategoryPayment),
 	"authorizations.approved_amount":    personal(CategoryCredit),
-	"authorizations.consumer":           personal(CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryDevice),
+	"authorizations.consumer":           sealedIn(person.ContextConsumer, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryDevice),
 	"authorizations.reasons":            personal(CategoryCredit, CategoryFraud),
 	"authorizations.order_id":           randomID,
 	"authorizations.created_at":         personal(CategoryCredit),
@@ -142,8 +158,9 @@ var columns = map[string]Column{
 	"orders.released_amount":       personal(CategoryPurchase),
 	"orders.merchant_reference1":   personal(CategoryPurchase),
 	"orders.merchant_reference2":   personal(CategoryPurchase),
-	"orders.data":                  personal(CategoryPurchase, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID),
-	"orders.consumer":              personal(CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryDevice),
+	"orders.data":                  personal(CategoryPurchase),
+	"orders.personal":              sealedIn(person.ContextPurchase, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID),
+	"orders.consumer":              sealedIn(person.ContextConsumer, CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryDevice),
 	"orders.shipping_info":         personal(CategoryPurchase),
 	"orders.created_at":            personal(CategoryPurchase),
 	"orders.expires_at":            deadline,
@@ -273,7 +290,6 @@ var columns = map[string]Column{
 	"payment_plans.order_id":        randomID,
 	"payment_plans.person_id":       personRef,
 	"payment_plans.merchant_id":     randomID,
-	"payment_plans.consumer_key":    personal(CategoryLookupKeys),
 	"payment_plans.method":          personal(CategoryPayment),
 	"payment_plans.currency":        personal(CategoryPayment),
 	"payment_plans.locale":          personal(CategoryAccount),
@@ -413,14 +429,14 @@ var columns = map[string]Column{
 	"subject_keys.created_at":    notPersonal("when the vault made a random data key"),
 	"subject_keys.shredded_at":   notPersonal("when the vault destroyed a random data key"),
 
-	"consents.subject":    personal(CategoryLookupKeys),
+	"consents.subject":    personRef,
 	"consents.purpose":    personal(CategoryConsents),
 	"consents.granted":    personal(CategoryConsents),
 	"consents.updated_at": personal(CategoryConsents),
 	"consents.version":    version,
 
 	"consent_history.id":          randomID,
-	"consent_history.subject":     personal(CategoryLookupKeys),
+	"consent_history.subject":     personRef,
 	"consent_history.purpose":     personal(CategoryConsents),
 	"consent_history.granted":     personal(CategoryConsents),
 	"consent_history.source":      personal(CategoryConsents),

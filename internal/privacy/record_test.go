@@ -143,7 +143,7 @@ func TestRecordMarkdown(t *testing.T) {
 		"| How long | 90 days after collection, then deleted<br>Screen shares: 30 days after collection, then deleted |\n",
 		"| Recipients | Nobody outside Tillit |\n",
 		"| National identity number (`national_id`) |",
-		"`authorizations.consumer`, `orders.consumer`, `orders.data`, `payment_sessions.data` |\n",
+		"`authorizations.consumer`, `orders.consumer`, `orders.personal`, `payment_sessions.personal` |\n",
 		"| Call recordings (`call_recordings`) | Recordings of phone calls with customer service. | No | Not stored yet |\n",
 	} {
 		if !strings.Contains(md, want) {

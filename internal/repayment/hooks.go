@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
-	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/store"
@@ -19,8 +18,8 @@ type Placed struct {
 	Category string
 	Currency string
 	Locale   string
-	// Email is the consumer's address; only its keyed hash is stored here.
-	Email string
+	// PersonID is the person the order is about (package person).
+	PersonID string
 	// Instrument is the rail reference the consumer pays with (pay now).
 	Instrument string
 	// Amount is the order amount in minor units.
@@ -59,9 +58,9 @@ func (s *Service) OrderPlaced(tx *store.Tx, o Placed) error {
 		}
 	}
 	now := store.Micros(tx.Now)
-	if _, err := tx.Exec(`INSERT INTO payment_plans (order_id, merchant_id, consumer_key, method, currency, locale, instrument, months, nominal_rate_bp,
+	if _, err := tx.Exec(`INSERT INTO payment_plans (order_id, merchant_id, person_id, method, currency, locale, instrument, months, nominal_rate_bp,
 		monthly_fee, setup_fee, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		o.OrderID, o.MerchantID, ids.ConsumerKey(s.consumerSecret, o.Email), o.Category, o.Currency, o.Locale, o.Instrument,
+		o.OrderID, o.MerchantID, o.PersonID, o.Category, o.Currency, o.Locale, o.Instrument,
 		terms.Months, terms.NominalRateBP, terms.MonthlyFee, terms.SetupFee, StatusOpen, now, now); err != nil {
 		return fmt.Errorf("repayment: create plan: %w", err)
 	}

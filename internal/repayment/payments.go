@@ -196,7 +196,7 @@ type Payment struct {
 // or everything (what). The payment is applied when the rail confirms it.
 // Errors: NO_SUCH_ORDER (unknown, or not the consumer's), BAD_VALUE,
 // NOT_ALLOWED (nothing owed, or a payment already on its way).
-func (s *Service) Pay(ctx context.Context, consumerKey, orderID, what, instrument string) (Payment, error) {
+func (s *Service) Pay(ctx context.Context, personID, orderID, what, instrument string) (Payment, error) {
 	if what != PayNext && what != PayAll {
 		return Payment{}, apperr.BadField("pay", "must be %q or %q", PayNext, PayAll)
 	}
@@ -206,7 +206,7 @@ func (s *Service) Pay(ctx context.Context, consumerKey, orderID, what, instrumen
 	var out Payment
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
 		p, err := loadPlan(tx, orderID)
-		if err != nil || p.ConsumerKey != consumerKey {
+		if err != nil || p.PersonID == "" || p.PersonID != personID {
 			return errNoPlan
 		}
 		var pending int

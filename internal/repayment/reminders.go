@@ -3,6 +3,7 @@ package repayment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,8 +14,10 @@ import (
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/money"
 	"github.com/tillit/tillit/internal/outbox"
+	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Job kinds of the plan timers.
@@ -190,8 +193,15 @@ func para(key string, args ...any) paragraph { return paragraph{key, args} }
 // and the body the given paragraphs. Amounts are formatted by the caller with
 // the Printer passed to build.
 func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, build func(pr i18n.Printer) []paragraph) error {
-	var reference, consumer string
-	if err := tx.QueryRow(`SELECT reference, consumer FROM orders WHERE id = $1`, p.OrderID).Scan(&reference, &consumer); err != nil {
+	var reference, personID, consumer string
+	if err := tx.QueryRow(`SELECT reference, COALESCE(person_id, ''), consumer FROM orders WHERE id = $1`, p.OrderID).Scan(&reference, &personID, &consumer); err != nil {
+		return err
+	}
+	raw, err := s.Vault.Open(tx, personID, person.ContextConsumer, consumer)
+	if errors.Is(err, vault.ErrShredded) {
+		return nil // an erased person: no address to write to
+	}
+	if err != nil {
 		return err
 	}
 	var c struct {
@@ -199,7 +209,7 @@ func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, build fu
 			Email string `json:"email"`
 		} `json:"billing_address"`
 	}
-	if err := json.Unmarshal([]byte(consumer), &c); err != nil || c.BillingAddress.Email == "" {
+	if err := json.Unmarshal(raw, &c); err != nil || c.BillingAddress.Email == "" {
 		return err // no address to write to
 	}
 	lang, ok := i18n.Parse(p.Locale)
@@ -211,6 +221,6 @@ func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, build fu
 	for _, pg := range build(pr) {
 		body = append(body, pr.T(pg.key, append([]any{"reference", reference}, pg.args...)...))
 	}
-	_, err := outbox.Enqueue(tx, outbox.Email, c.BillingAddress.Email, pr.T("mail."+kind+".subject"), strings.Join(body, "\n\n"))
+	_, err = outbox.Enqueue(tx, outbox.Email, c.BillingAddress.Email, pr.T("mail."+kind+".subject"), strings.Join(body, "\n\n"))
 	return err
 }

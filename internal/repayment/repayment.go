@@ -30,6 +30,7 @@ import (
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Plan statuses.
@@ -123,32 +124,31 @@ type Service struct {
 	Rail   Rail
 	Config Config
 	Logger *slog.Logger
-	// consumerSecret keys the consumer lookup hash (ids.ConsumerKey).
-	consumerSecret string
+	// Vault opens the consumer's address for the mail Tillit sends them.
+	Vault *vault.Vault
 }
 
-// New returns a Service. consumerSecret is the instance secret named
-// ids.ConsumerKeySecret, the same in every process sharing the database.
-func New(db *store.DB, r Rail, cfg Config, consumerSecret string, logger *slog.Logger) *Service {
+// New returns a Service.
+func New(db *store.DB, r Rail, cfg Config, vlt *vault.Vault, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{DB: db, Rail: r, Config: cfg, Logger: logger, consumerSecret: consumerSecret}
+	return &Service{DB: db, Rail: r, Config: cfg, Logger: logger, Vault: vlt}
 }
 
 // planRow is a stored plan with its schedule.
 type planRow struct {
-	OrderID, MerchantID, ConsumerKey string
-	Category, Currency, Locale       string
-	Instrument                       string
-	Terms                            plan.Terms
-	Status                           string
-	Credit, LateFees                 int64
-	PausedUntil                      sql.NullInt64
-	StatementDay                     sql.NullInt64
-	CreatedAt                        int64
-	ClosedAt                         sql.NullInt64
-	Version                          int64
+	OrderID, MerchantID, PersonID string
+	Category, Currency, Locale    string
+	Instrument                    string
+	Terms                         plan.Terms
+	Status                        string
+	Credit, LateFees              int64
+	PausedUntil                   sql.NullInt64
+	StatementDay                  sql.NullInt64
+	CreatedAt                     int64
+	ClosedAt                      sql.NullInt64
+	Version                       int64
 
 	Schedule plan.Schedule
 	// late is the late fee inside each instalment's plan Fee, by number.
@@ -159,7 +159,7 @@ type planRow struct {
 	stored map[int]bool
 }
 
-const planColumns = `order_id, merchant_id, consumer_key, method, currency, locale, instrument, months, nominal_rate_bp, monthly_fee, setup_fee,
+const planColumns = `order_id, merchant_id, COALESCE(person_id, ''), method, currency, locale, instrument, months, nominal_rate_bp, monthly_fee, setup_fee,
 	status, credit, late_fees, paused_until, statement_day, created_at, closed_at, version`
 
 var errNoPlan = apperr.New(apperr.NoSuchOrder, "The order has no payment plan.")
@@ -168,7 +168,7 @@ var errNoPlan = apperr.New(apperr.NoSuchOrder, "The order has no payment plan.")
 func loadPlan(tx *store.Tx, orderID string) (*planRow, error) {
 	var p planRow
 	err := tx.QueryRow(`SELECT `+planColumns+` FROM payment_plans WHERE order_id = $1`, orderID).Scan(
-		&p.OrderID, &p.MerchantID, &p.ConsumerKey, &p.Category, &p.Currency, &p.Locale, &p.Instrument,
+		&p.OrderID, &p.MerchantID, &p.PersonID, &p.Category, &p.Currency, &p.Locale, &p.Instrument,
 		&p.Terms.Months, &p.Terms.NominalRateBP, &p.Terms.MonthlyFee, &p.Terms.SetupFee,
 		&p.Status, &p.Credit, &p.LateFees, &p.PausedUntil, &p.StatementDay, &p.CreatedAt, &p.ClosedAt, &p.Version)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -16,12 +16,14 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 const (
@@ -59,10 +61,11 @@ func newFixtureWith(t *testing.T, cfg repayment.Config) *fixture {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{ctx: ctx, db: db, clk: clk, runner: jobs.NewRunner(db, logger)}
 	rails := newRail(db, logger)
-	f.plans = repayment.New(db, rails, cfg, consumerKeyOf, logger)
+	vlt := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
+	f.plans = repayment.New(db, rails, cfg, vlt, logger)
 	connectRail(rails, f.plans, f.runner)
 	f.plans.Register(f.runner)
-	f.svc = checkout.New(db, risk.Default(), "k", logger)
+	f.svc = checkout.New(db, risk.Default(), vlt, "k", consumerKeyOf, logger)
 	f.svc.Plans = f.plans
 	f.svc.Register(f.runner)
 	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Nordic Rain", TestMode: true, SettlementCurrency: dkk})
@@ -166,9 +169,25 @@ func (f *fixture) advanceTo(t *testing.T, to time.Time) {
 	}
 }
 
+// person returns the id of the person with the address, made when Tillit
+// does not know them yet.
+func (f *fixture) person(t *testing.T, address string) string {
+	t.Helper()
+	var id string
+	err := f.db.Write(f.ctx, func(tx *store.Tx) error {
+		var err error
+		id, err = person.Resolve(tx, ids.ConsumerKey(consumerKeyOf, address))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func (f *fixture) plan(t *testing.T, orderID string) repayment.Plan {
 	t.Helper()
-	p, err := f.plans.ConsumerPlan(f.ctx, ids.ConsumerKey(consumerKeyOf, email), orderID)
+	p, err := f.plans.PersonPlan(f.ctx, f.person(t, email), orderID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +196,7 @@ func (f *fixture) plan(t *testing.T, orderID string) repayment.Plan {
 
 func (f *fixture) pay(t *testing.T, orderID, what string) repayment.Payment {
 	t.Helper()
-	p, err := f.plans.Pay(f.ctx, ids.ConsumerKey(consumerKeyOf, email), orderID, what, "")
+	p, err := f.plans.Pay(f.ctx, f.person(t, email), orderID, what, "")
 	if err != nil {
 		t.Fatalf("pay %s: %v", what, err)
 	}
@@ -414,7 +433,7 @@ func TestPayNowFailedChargeIsRemindedAndCanBePaidAgain(t *testing.T) {
 	if p.Outstanding != 20000 || p.Installments[0].LateFee != 10000 {
 		t.Fatalf("overdue pay-now: %+v", p)
 	}
-	if _, err := f.plans.Pay(f.ctx, ids.ConsumerKey(consumerKeyOf, email), id, repayment.PayAll, "sim:ok"); err != nil {
+	if _, err := f.plans.Pay(f.ctx, f.person(t, email), id, repayment.PayAll, "sim:ok"); err != nil {
 		t.Fatal(err)
 	}
 	f.runJobs(t)
@@ -520,14 +539,14 @@ func TestPauseMovesDueDatesAndStopsFees(t *testing.T) {
 func TestConsumerSeesOnlyTheirOwnPlans(t *testing.T) {
 	f := newFixture(t, repayment.DefaultConfig())
 	id := f.order(t, repayment.CategoryPayLater, 20000, 0, "")
-	other := ids.ConsumerKey(consumerKeyOf, "someone@example.com")
-	if _, err := f.plans.ConsumerPlan(f.ctx, other, id); apperr.Code(err) != apperr.NoSuchOrder {
+	other := f.person(t, "someone@example.com")
+	if _, err := f.plans.PersonPlan(f.ctx, other, id); apperr.Code(err) != apperr.NoSuchOrder {
 		t.Fatalf("other consumer: %v", err)
 	}
 	if _, err := f.plans.Pay(f.ctx, other, id, repayment.PayAll, ""); apperr.Code(err) != apperr.NoSuchOrder {
 		t.Fatalf("other consumer pays: %v", err)
 	}
-	list, err := f.plans.ForConsumer(f.ctx, ids.ConsumerKey(consumerKeyOf, " ANNA@example.com "))
+	list, err := f.plans.ForPerson(f.ctx, f.person(t, " ANNA@example.com "))
 	if err != nil || len(list) != 1 || list[0].OrderID != id || list[0].MerchantName != "Nordic Rain" {
 		t.Fatalf("list %+v %v", list, err)
 	}
@@ -536,7 +555,7 @@ func TestConsumerSeesOnlyTheirOwnPlans(t *testing.T) {
 func TestPayRefusals(t *testing.T) {
 	f := newFixture(t, repayment.DefaultConfig())
 	id := f.order(t, repayment.CategoryPayLater, 20000, 0, "")
-	key := ids.ConsumerKey(consumerKeyOf, email)
+	key := f.person(t, email)
 	if _, err := f.plans.Pay(f.ctx, key, id, repayment.PayAll, ""); apperr.Code(err) != apperr.NotAllowed {
 		t.Fatalf("nothing captured yet: %v", err)
 	}

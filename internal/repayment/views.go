@@ -59,12 +59,12 @@ type Plan struct {
 	Next *Installment `json:"next,omitempty"`
 }
 
-// ForConsumer returns the plans of a consumer's orders, newest first, with
+// ForPerson returns the plans of a person's orders, newest first, with
 // their instalments and receipts.
-func (s *Service) ForConsumer(ctx context.Context, consumerKey string) ([]Plan, error) {
+func (s *Service) ForPerson(ctx context.Context, personID string) ([]Plan, error) {
 	var out []Plan
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT order_id FROM payment_plans WHERE consumer_key = $1 ORDER BY created_at DESC LIMIT 200`, consumerKey)
+		rows, err := tx.Query(`SELECT order_id FROM payment_plans WHERE person_id = $1 ORDER BY created_at DESC LIMIT 200`, personID)
 		if err != nil {
 			return err
 		}
@@ -92,14 +92,14 @@ func (s *Service) ForConsumer(ctx context.Context, consumerKey string) ([]Plan, 
 	return out, err
 }
 
-// ConsumerPlan returns one plan if it belongs to the consumer; another
-// consumer's order answers exactly like an unknown one (NO_SUCH_ORDER).
-func (s *Service) ConsumerPlan(ctx context.Context, consumerKey, orderID string) (Plan, error) {
+// PersonPlan returns one plan if it belongs to the person; another person's
+// order answers exactly like an unknown one (NO_SUCH_ORDER).
+func (s *Service) PersonPlan(ctx context.Context, personID, orderID string) (Plan, error) {
 	var out Plan
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		var owner string
-		err := tx.QueryRow(`SELECT consumer_key FROM payment_plans WHERE order_id = $1`, orderID).Scan(&owner)
-		if err == sql.ErrNoRows || (err == nil && owner != consumerKey) {
+		err := tx.QueryRow(`SELECT COALESCE(person_id, '') FROM payment_plans WHERE order_id = $1`, orderID).Scan(&owner)
+		if err == sql.ErrNoRows || (err == nil && (owner == "" || owner != personID)) {
 			return errNoPlan
 		}
 		if err != nil {

@@ -21,12 +21,29 @@ ALTER TABLE authorizations ADD COLUMN person_id TEXT REFERENCES persons (id);
 ALTER TABLE orders ADD COLUMN person_id TEXT REFERENCES persons (id);
 ALTER TABLE payment_plans ADD COLUMN person_id TEXT REFERENCES persons (id);
 CREATE INDEX consumers_person ON consumers (person_id);
+
+-- Personal data is sealed by the vault (package vault): authorizations.consumer
+-- and orders.consumer hold the sealed consumer document from here on, under
+-- the person's key. personal holds the sealed personal fields a merchant sent
+-- with a session or order (addresses, customer, attachment), which are no
+-- longer kept in data; a session's are sealed under the session's own id
+-- until its person is known.
+ALTER TABLE payment_sessions ADD COLUMN personal TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN personal TEXT NOT NULL DEFAULT '';
 CREATE INDEX payment_sessions_person ON payment_sessions (person_id);
 CREATE INDEX authorizations_person ON authorizations (person_id);
 CREATE INDEX orders_person ON orders (person_id);
 CREATE INDEX payment_plans_person ON payment_plans (person_id);
+-- Plans are found by their person now; the address's keyed hash lives only
+-- on persons, where erasure cuts it.
+DROP INDEX payment_plans_consumer;
+ALTER TABLE payment_plans DROP COLUMN consumer_key;
 
 -- +goose Down
+ALTER TABLE payment_plans ADD COLUMN consumer_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX payment_plans_consumer ON payment_plans (consumer_key, created_at);
+ALTER TABLE orders DROP COLUMN personal;
+ALTER TABLE payment_sessions DROP COLUMN personal;
 DROP INDEX payment_plans_person;
 DROP INDEX orders_person;
 DROP INDEX authorizations_person;

@@ -6,7 +6,9 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
@@ -44,13 +46,21 @@ func Open(t testing.TB) (*store.DB, *clock.Manual) {
 }
 
 // DSN returns a data source name for a fresh, empty database that is removed
-// when the test ends.
+// when the test ends. On PostgreSQL, where a process must be given the
+// vault's master key, it also sets TILLIT_MASTER_KEY to a new random key for
+// the test (on SQLite the key file next to the database is made on first
+// start, as in production).
 func DSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		return filepath.Join(t.TempDir(), "tillit.db")
 	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TILLIT_MASTER_KEY", base64.StdEncoding.EncodeToString(key))
 	schema := "t_" + strings.ReplaceAll(ids.New(), "-", "")
 	admin, err := sql.Open("pgx", base)
 	if err != nil {

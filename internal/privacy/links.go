@@ -1,0 +1,81 @@
+package privacy
+
+import (
+	"maps"
+	"slices"
+)
+
+// Link says how the rows of one table that are about a person are found,
+// so that an access extract (D2), an erasure (D5) or a test can reach every
+// row about them from the registry alone.
+//
+// Column holds the key. With Parent empty it holds the person's id
+// (persons.id); otherwise it holds the ParentKey column of the Parent
+// table's rows about the person (which the Parent's own links find). With
+// Address set it holds one of the person's e-mail addresses instead. Where,
+// when set, is an extra SQL condition on the table's own columns.
+type Link struct {
+	Column    string
+	Parent    string
+	ParentKey string
+	Address   bool
+	Where     string
+}
+
+// direct links a table by a column holding the person id.
+func direct(column string) Link { return Link{Column: column} }
+
+// via links a table by a column holding the key of a parent table's rows.
+func via(column, parent, parentKey string) Link {
+	return Link{Column: column, Parent: parent, ParentKey: parentKey}
+}
+
+// tableLinks maps every table holding personal data about consumers to the
+// links that find the rows about one person; a row is about them when any
+// link finds it. TestEveryPersonalTableLinked fails when a table with a
+// personal column is neither here nor in notAboutConsumers.
+var tableLinks = map[string][]Link{
+	"persons":           {direct("id")},
+	"consumers":         {direct("person_id")},
+	"payment_sessions":  {direct("person_id")},
+	"otp_challenges":    {via("session_id", "payment_sessions", "id")},
+	"authorizations":    {direct("person_id")},
+	"orders":            {direct("person_id")},
+	"captures":          {via("order_id", "orders", "id")},
+	"refunds":           {via("order_id", "orders", "id")},
+	"ledger_journals":   {via("order_id", "orders", "id")},
+	"ledger_entries":    {via("journal_id", "ledger_journals", "id")},
+	"webhook_events":    {via("order_id", "orders", "id")},
+	"settlement_lines":  {via("order_id", "orders", "id")},
+	"payment_plans":     {direct("person_id")},
+	"plan_installments": {via("order_id", "orders", "id")},
+	"plan_payments":     {via("order_id", "orders", "id")},
+	"plan_statements":   {via("order_id", "orders", "id")},
+	"rail_transfers":    {via("order_id", "orders", "id")},
+	"outbox_messages":   {{Column: "recipient", Address: true}},
+	"audit_log":         {direct("subject"), via("subject", "orders", "id")},
+	"login_codes":       {via("consumer_key", "persons", "consumer_key")},
+	"web_sessions":      {{Column: "subject_id", Parent: "consumers", ParentKey: "id", Where: "kind = 'consumer'"}},
+	"subject_keys":      {direct("subject"), via("subject", "payment_sessions", "id")},
+	"consents":          {direct("subject")},
+	"consent_history":   {direct("subject")},
+}
+
+// notAboutConsumers lists the tables with personal columns that hold no
+// data about consumers, and why; an access extract or erasure of a consumer
+// does not look in them.
+var notAboutConsumers = map[string]string{
+	"staff_users":      "accounts of Tillit's staff (workforce accounts), not of consumers",
+	"merchant_users":   "accounts of merchants' staff (workforce accounts), not of consumers",
+	"sign_in_throttle": "counters of failed sign-ins per keyed hash of an address, kept for hours; they hold no data beyond the attempt count and lapse by themselves",
+}
+
+// PersonLinks returns the links that find a table's rows about a person,
+// and false when the table holds nothing about consumers.
+func PersonLinks(table string) ([]Link, bool) {
+	l, ok := tableLinks[table]
+	return slices.Clone(l), ok
+}
+
+// LinkedTables returns every table holding data about consumers, sorted.
+func LinkedTables() []string { return slices.Sorted(maps.Keys(tableLinks)) }
