@@ -10,6 +10,7 @@
 //	tillit settlement run|csv               settle a merchant's day; print a settlement as CSV
 //	tillit staff create|list|disable        back-office staff accounts
 //	tillit keys generate|status|rotate      the vault's master keys
+//	tillit privacy retention [--dry-run]    apply the retention rules, or list what would go
 //
 // The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
 // embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
@@ -46,6 +47,7 @@ commands:
   settlement settlement runs (settlement run --merchant ID --date YYYY-MM-DD; settlement csv --id ID)
   staff      back-office staff accounts (staff create --email E --name N --role R; staff list; staff disable --id ID)
   keys       the vault's master keys (keys generate --out FILE; keys status; keys rotate [--new-key-file FILE])
+  privacy    retention of personal data (privacy retention [--dry-run] [--json] [--actor NAME])
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string) error {
 		return staffCommand(ctx, args[1:], os.Stdin, os.Stdout)
 	case "keys":
 		return keysCommand(ctx, args[1:], os.Stdout)
+	case "privacy":
+		return privacyCommand(ctx, args[1:], os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

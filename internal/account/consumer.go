@@ -6,12 +6,12 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math/big"
 	"strings"
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
@@ -87,9 +87,12 @@ func (s *Service) RequestLoginCode(ctx context.Context, email, locale string) er
 			key, s.codeHash(key, code), locale, store.Micros(tx.Now), store.Micros(tx.Now.Add(LoginCodeLifetime))); err != nil {
 			return err
 		}
-		_, err = outbox.Enqueue(tx, outbox.Email, email, "Your Tillit sign-in code",
-			fmt.Sprintf("Your sign-in code is %s. It is valid for %d minutes.\n\nIf you did not ask for it, you can ignore this e-mail. Tillit never asks for this code by phone.",
-				code, int(LoginCodeLifetime.Minutes())))
+		lang, ok := i18n.Parse(locale)
+		if !ok {
+			lang = i18n.Default
+		}
+		_, err = outbox.Enqueue(tx, outbox.Email, email, i18n.T(lang, "mail.sign_in_code.subject"),
+			i18n.T(lang, "mail.sign_in_code.body", "code", code, "minutes", int(LoginCodeLifetime.Minutes())))
 		return err
 	})
 }

@@ -17,13 +17,17 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/consent"
+	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/demoshop"
+	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/metrics"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/retention"
+	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -66,6 +70,18 @@ type App struct {
 	Consents *consent.Service
 	// Vault seals personal data under each person's data key.
 	Vault *vault.Vault
+	// Retention applies the registry's retention rules: the daily job, the
+	// dry run and the back office's retention page use it.
+	Retention *retention.Engine
+	// Decisions lists the automated decisions about people and keeps their
+	// contests and reviews.
+	Decisions *decision.Service
+	// DSR holds data-subject requests (access, portability, rectification,
+	// erasure, restriction, objection) from receipt to answer.
+	DSR *dsr.Service
+	// Rights builds access extracts and portable exports and carries out
+	// erasures (and, daily, the erasures that waited for a contract).
+	Rights *rights.Service
 	// WebKey signs the web pages' CSRF tokens and flash cookies; the same in
 	// every process sharing the database.
 	WebKey string
@@ -147,17 +163,43 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	retain := retention.New(db, retention.DefaultRules(vlt), retention.Config{}, logger)
+	retain.Register(runner)
+	if err := retain.Schedule(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	consents, err := consent.New(db, []byte(webKey))
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	decisions, err := decision.New(db, vlt)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	rts := rights.New(db, vlt)
+	rts.Register(runner)
+	if err := rts.Schedule(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	requests, err := dsr.New(dsr.Config{DB: db, Vault: vlt, LookupKey: consumerSecret, Logger: logger, Fulfillers: rts.Fulfillers()})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	requests.Register(runner)
 	reg := metrics.New()
 	a := &App{
-		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, Vault: vlt, WebKey: webKey,
+		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, Vault: vlt, Decisions: decisions, WebKey: webKey,
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}
+	a.Retention = retain
+	a.DSR = requests
+	a.Rights = rts
 	if cfg.Demo {
 		if a.Demo, err = demoshop.Seed(ctx, db, a.Accounts); err != nil {
 			db.Close()

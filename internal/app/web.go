@@ -40,6 +40,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	}
 	consumer, err := consumerapp.New(consumerapp.Config{
 		Accounts: a.Accounts, Plans: a.Plans, Consents: a.Consents, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
+		Decisions: a.Decisions, Requests: a.DSR, Rights: a.Rights,
 	})
 	if err != nil {
 		return nil, err
@@ -52,6 +53,9 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	}
 	staff, err := backoffice.New(backoffice.Config{
 		Accounts: a.Accounts, Checkout: a.Checkout, DB: a.DB, Key: key, SecureCookies: cfg.SecureCookies, Logger: a.Logger,
+		Decisions: a.Decisions,
+		Retention: a.Retention,
+		DSR:       a.DSR,
 	})
 	if err != nil {
 		return nil, err

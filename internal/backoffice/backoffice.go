@@ -9,7 +9,10 @@
 // without a live session is sent to the sign-in page. Staff actions are
 // audited by the domain calls they make; opening an order page is audited
 // here ("order.viewed"). Pages show ids and business data, never the
-// consumer's personal data.
+// consumer's personal data, except where a task needs it: a contested
+// automated decision shows the person's statement, and a data-subject
+// request what the person wrote and how their identity was verified; every
+// opening of them is audited (decisions.go, dsr.go).
 package backoffice
 
 import (
@@ -22,7 +25,10 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/decision"
+	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -48,6 +54,15 @@ type Config struct {
 	Accounts *account.Service
 	// Checkout reads orders in review and records fraud decisions.
 	Checkout *checkout.Service
+	// DSR holds data-subject requests; when set, the data protection team's
+	// queue and request pages are served.
+	DSR *dsr.Service
+	// Decisions holds the contests of automated decisions; when set, the
+	// queues of contested decisions and the contest pages are served.
+	Decisions *decision.Service
+	// Retention is the retention engine; when set, its dry run and runs
+	// are served at /staff/retention.
+	Retention *retention.Engine
 	// DB is read for the audit log and its verification, and takes the
 	// audit entries of page views.
 	DB *store.DB
@@ -111,6 +126,15 @@ func New(cfg Config) (*Pages, error) {
 	mux.Handle("POST /staff/staff", p.require(adminOnly, p.createStaff))
 	mux.Handle("POST /staff/staff/{id}/disable", p.require(adminOnly, p.disableStaff))
 	mux.Handle("GET /staff/audit", p.require(adminOnly, p.auditPage))
+	if cfg.DSR != nil {
+		p.addDSR(mux)
+	}
+	if cfg.Decisions != nil {
+		p.addDecisions(mux)
+	}
+	if cfg.Retention != nil {
+		p.addRetention(mux)
+	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)
 	return p, nil

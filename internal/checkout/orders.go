@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/disclosure"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/merchant"
@@ -201,6 +202,11 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		}
 		if err := tx.ExecOne(`UPDATE authorizations SET status = $1, order_id = $2, version = version + 1 WHERE token = $3 AND version = $4`,
 			authUsed, orderID, token, a.version); err != nil {
+			return err
+		}
+		// The merchant receives the person's identity, contact and address
+		// with the order (D10).
+		if err := disclosure.OrderPlaced(tx, a.personID, m.ID, orderID); err != nil {
 			return err
 		}
 		if err := jobs.Enqueue(tx, jobs.Job{Kind: JobExpireOrder, UniqueKey: JobExpireOrder + ":" + orderID, Payload: orderPayload{orderID}, RunAt: expires}); err != nil {

@@ -86,12 +86,15 @@ const (
 	// SourceCheckout is the person at checkout; the actor, if any, names
 	// the session or order.
 	SourceCheckout Source = "checkout"
+	// SourceErasure is the person's request for erasure, which withdraws
+	// every consent; the actor names the request, if any.
+	SourceErasure Source = "erasure"
 )
 
 // valid reports whether s is one of the sources.
 func (s Source) valid() bool {
 	switch s {
-	case SourceApp, SourceUnsubscribeLink, SourceStaff, SourceCheckout:
+	case SourceApp, SourceUnsubscribeLink, SourceStaff, SourceCheckout, SourceErasure:
 		return true
 	}
 	return false

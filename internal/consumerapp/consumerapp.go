@@ -3,7 +3,10 @@
 // their purchases and the payments coming up, opens an order's schedule,
 // financing terms, statements and receipts, pays the next instalment or
 // everything, prints a receipt for a settled payment, and gives or
-// withdraws their consents under "Your privacy choices" (/app/privacy). The
+// withdraws their consents under "Your privacy choices" (/app/privacy),
+// and sees the automated decisions about them, contests one and sees who
+// their data was shared with (/app/decisions), and files and follows
+// requests over their data (/app/privacy/requests, package dsr). The
 // unsubscribe links of marketing messages (consent.UnsubscribeURL) are
 // served here too, without sign-in. In demo mode a demo mailbox
 // (/demo/mailbox) shows the e-mails Tillit queued for an address, so the
@@ -27,7 +30,10 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/consent"
+	"github.com/tillit/tillit/internal/decision"
+	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -54,6 +60,17 @@ type Config struct {
 	// Consents keeps the consumers' privacy choices and checks unsubscribe
 	// links; nil means consent.New(Plans.DB, Key).
 	Consents *consent.Service
+	// Requests holds data-subject requests; when set, consumers file and
+	// follow theirs under /app/privacy/requests.
+	Requests *dsr.Service
+	// Decisions lists the automated decisions about consumers and takes
+	// their contests; when set, /app/decisions shows them with the
+	// disclosures of the consumer's data.
+	Decisions *decision.Service
+	// Rights builds access extracts; when set, /app/privacy/data shows the
+	// consumer everything Tillit holds about them, and hands it over as
+	// JSON.
+	Rights *rights.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the app's web key).
 	Key []byte
@@ -127,6 +144,17 @@ func New(cfg Config) (*Pages, error) {
 	mux.HandleFunc("GET "+Prefix+"orders/{order}/receipts/{receipt}", p.signedIn(p.receipt))
 	mux.HandleFunc("GET "+privacyPath, p.signedIn(p.privacy))
 	mux.HandleFunc("POST "+privacyPath, p.signedIn(p.setConsent))
+	if cfg.Requests != nil {
+		p.addRequests(mux)
+	}
+	if cfg.Rights != nil {
+		mux.HandleFunc("GET "+dataPath, p.signedIn(p.data))
+		mux.HandleFunc("GET "+dataJSONPath, p.signedIn(p.dataJSON))
+	}
+	if cfg.Decisions != nil {
+		mux.HandleFunc("GET "+decisionsPath, p.signedIn(p.decisions))
+		mux.HandleFunc("POST "+decisionsPath+"/{ref}/contest", p.signedIn(p.contest))
+	}
 	mux.HandleFunc("GET "+consent.UnsubscribePath+"{token}", p.unsubscribe)
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	// The one-click unsubscribe POST comes from a mail client, not from a

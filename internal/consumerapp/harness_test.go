@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/app"
+	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/consumerapp"
@@ -55,7 +56,7 @@ func newEnv(t testing.TB, demo bool) *env {
 		t.Fatal(err)
 	}
 	pages, err := consumerapp.New(consumerapp.Config{
-		Accounts: a.Accounts, Plans: a.Plans, Key: []byte(a.WebKey), Demo: demo,
+		Accounts: a.Accounts, Plans: a.Plans, Key: []byte(a.WebKey), Demo: demo, Rights: a.Rights,
 		Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 	})
 	if err != nil {
@@ -206,6 +207,20 @@ func (e *env) lastCode(email string) string {
 		e.t.Fatalf("no code in %q", body)
 	}
 	return m[1]
+}
+
+// signInBrowser signs the consumer with the address in to the app in the
+// browser, with the code from their mailbox, and fails the test unless it
+// lands on the app's home page.
+func (e *env) signInBrowser(b *browsertest.Browser, email string) {
+	e.t.Helper()
+	b.Navigate(e.srv.URL + "/app/signin")
+	b.Fill("E-mail", email)
+	b.Submit("Send me a code")
+	b.Fill("One-time code", e.lastCode(email))
+	if status := b.Submit("Sign in"); status != http.StatusOK || !strings.HasSuffix(b.URL(), "/app/") {
+		e.t.Fatalf("sign in: status %d at %s", status, b.URL())
+	}
 }
 
 // client is a browser without JavaScript: it keeps cookies, follows

@@ -39,6 +39,8 @@ type privacyPage struct {
 	shell
 	Choices []privacyChoice
 	History []privacyChange
+	// DataLink shows the link to the page of everything held about them.
+	DataLink bool
 }
 
 // sourceKey is the catalog key saying how a consent was changed.
@@ -64,7 +66,7 @@ func (p *Pages) privacy(w http.ResponseWriter, r *http.Request, cv consumerView)
 		p.serverError(w, r, err)
 		return
 	}
-	page := privacyPage{shell: shell{Email: cv.Consumer.Email, Nav: "privacy"}}
+	page := privacyPage{shell: shell{Email: cv.Consumer.Email, Nav: "privacy"}, DataLink: p.cfg.Rights != nil}
 	for _, c := range current {
 		page.Choices = append(page.Choices, privacyChoice{Purpose: c.Purpose, Granted: c.Granted, Since: c.UpdatedAt})
 	}

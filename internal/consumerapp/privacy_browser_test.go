@@ -33,13 +33,7 @@ func TestPrivacyChoicesInBrowser(t *testing.T) {
 				}
 			}
 
-			b.Navigate(base + "/app/signin")
-			b.Fill("E-mail", anna)
-			b.Submit("Send me a code")
-			b.Fill("One-time code", e.lastCode(anna))
-			if status := b.Submit("Sign in"); status != http.StatusOK || !strings.HasSuffix(b.URL(), "/app/") {
-				t.Fatalf("sign in: status %d at %s", status, b.URL())
-			}
+			e.signInBrowser(b, anna)
 
 			if status := b.Submit("Privacy choices"); status != http.StatusOK || !strings.HasSuffix(b.URL(), "/app/privacy") {
 				t.Fatalf("privacy page: status %d at %s", status, b.URL())

@@ -116,12 +116,63 @@ func SetRelationshipEnded(tx *store.Tx, id string, at *time.Time) error {
 	return tx.ExecOne(`UPDATE persons SET relationship_ended_at = $1 WHERE id = $2`, v, id)
 }
 
+// ContractStarted records that the person made a new contract: their
+// relationship with Tillit is ongoing again.
+func ContractStarted(tx *store.Tx, id string) error {
+	_, err := tx.Exec(`UPDATE persons SET relationship_ended_at = NULL WHERE id = $1 AND relationship_ended_at IS NOT NULL`, id)
+	return err
+}
+
+// ContractEnded records that one of the person's contracts (a payment
+// plan) ended; when none is still open, their relationship with Tillit
+// ends now, which starts the retention periods counted from it.
+func ContractEnded(tx *store.Tx, id string) error {
+	var open int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM payment_plans WHERE person_id = $1 AND status = 'OPEN'`, id).Scan(&open); err != nil {
+		return err
+	}
+	if open > 0 {
+		return nil
+	}
+	_, err := tx.Exec(`UPDATE persons SET relationship_ended_at = $1 WHERE id = $2`, store.Micros(tx.Now), id)
+	return err
+}
+
+// MarkErased records that the person asked for erasure (the first time
+// only) while the link from their address stays: an open contract still
+// needs them to find their debt and pay it. What is kept is restricted to
+// that contract and to what the law requires.
+func MarkErased(tx *store.Tx, id string) error {
+	_, err := tx.Exec(`UPDATE persons SET erased_at = $1 WHERE id = $2 AND erased_at IS NULL`, store.Micros(tx.Now), id)
+	return err
+}
+
 // Forget marks the person erased and cuts the link from their e-mail
 // address to them. The caller shreds their vault key and removes what the
 // law does not keep in the same transaction.
 func Forget(tx *store.Tx, id string) error {
-	return tx.ExecOne(`UPDATE persons SET consumer_key = NULL, erased_at = $1 WHERE id = $2 AND erased_at IS NULL`,
+	return tx.ExecOne(`UPDATE persons SET consumer_key = NULL, erased_at = COALESCE(erased_at, $1) WHERE id = $2`,
 		store.Micros(tx.Now), id)
+}
+
+// PendingErasures returns the persons who asked for erasure while a
+// contract was open and are still linked to their address, oldest first, at
+// most limit.
+func PendingErasures(tx *store.Tx, limit int) ([]string, error) {
+	rows, err := tx.Query(`SELECT id FROM persons WHERE erased_at IS NOT NULL AND consumer_key IS NOT NULL ORDER BY erased_at LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 func optionalTime(v sql.NullInt64) *time.Time {

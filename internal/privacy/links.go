@@ -53,12 +53,67 @@ var tableLinks = map[string][]Link{
 	"plan_statements":   {via("order_id", "orders", "id")},
 	"rail_transfers":    {via("order_id", "orders", "id")},
 	"outbox_messages":   {{Column: "recipient", Address: true}},
-	"audit_log":         {direct("subject"), via("subject", "orders", "id")},
+	"audit_log":         {direct("subject"), via("subject", "orders", "id"), via("subject", "data_subject_requests", "id")},
 	"login_codes":       {via("consumer_key", "persons", "consumer_key")},
 	"web_sessions":      {{Column: "subject_id", Parent: "consumers", ParentKey: "id", Where: "kind = 'consumer'"}},
 	"subject_keys":      {direct("subject"), via("subject", "payment_sessions", "id")},
 	"consents":          {direct("subject")},
 	"consent_history":   {direct("subject")},
+	"decision_contests": {direct("person_id")},
+	"disclosures":       {direct("person_id")},
+
+	"data_subject_requests":          {direct("person_id")},
+	"data_subject_request_events":    {via("request_id", "data_subject_requests", "id")},
+	"data_subject_request_documents": {via("request_id", "data_subject_requests", "id")},
+}
+
+// Purpose sets of linked tables whose rows are records of the same things.
+var (
+	// orderRecords: a placed order, its money and its schedule.
+	orderRecords = []PurposeID{PurposeCreditAgreement, PurposeBookkeeping, PurposeAMLScreening, PurposeLegalClaims, PurposeDebtCollection, PurposeCustomerService}
+	// decisionRecords: an assessment at checkout and what came of it.
+	decisionRecords = []PurposeID{PurposeCreditAssessment, PurposeFraudPrevention, PurposeAMLScreening, PurposeLegalClaims, PurposeCreditAgreement}
+	// consentRecords: what the person agreed to.
+	consentRecords = []PurposeID{PurposeConsentRecords, PurposeDirectMarketing, PurposeVulnerableCustomerSupport, PurposeCallRecording}
+)
+
+// tablePurposes maps every linked table to the purposes its rows are
+// records of: an erasure keeps a person's rows of a table exactly when one
+// of these purposes still has a ground to keep them (a legal obligation, a
+// legal claim, or the open contract), and deletes them otherwise. A table
+// referenced by another (a foreign key) serves at least the purposes of the
+// tables referencing it, so that what is kept never points at what went.
+var tablePurposes = map[string][]PurposeID{
+	"persons":           {PurposeConsumerAccount},
+	"consumers":         {PurposeConsumerAccount},
+	"web_sessions":      {PurposeConsumerAccount, PurposeAccountSecurity},
+	"login_codes":       {PurposeAccountSecurity},
+	"payment_sessions":  slices.Concat([]PurposeID{PurposeCheckout}, orderRecords, decisionRecords),
+	"otp_challenges":    {PurposeCheckout, PurposeAccountSecurity},
+	"authorizations":    slices.Concat(decisionRecords, orderRecords),
+	"orders":            orderRecords,
+	"captures":          orderRecords,
+	"refunds":           orderRecords,
+	"ledger_journals":   orderRecords,
+	"ledger_entries":    orderRecords,
+	"webhook_events":    orderRecords,
+	"settlement_lines":  orderRecords,
+	"payment_plans":     orderRecords,
+	"plan_installments": orderRecords,
+	"plan_payments":     orderRecords,
+	"plan_statements":   orderRecords,
+	"rail_transfers":    orderRecords,
+	"outbox_messages":   {PurposeCheckout, PurposeCreditAgreement, PurposeCustomerService, PurposeDebtCollection, PurposeConsumerAccount},
+	"audit_log":         {PurposeAccountability},
+	"subject_keys":      {PurposeConsumerAccount},
+	"consents":          consentRecords,
+	"consent_history":   consentRecords,
+
+	"decision_contests":              {PurposeCreditAssessment, PurposeFraudPrevention, PurposeAMLScreening, PurposeLegalClaims, PurposeAccountability},
+	"disclosures":                    {PurposeAccountability},
+	"data_subject_requests":          {PurposeAccountability},
+	"data_subject_request_events":    {PurposeAccountability},
+	"data_subject_request_documents": {PurposeConsumerAccount},
 }
 
 // notAboutConsumers lists the tables with personal columns that hold no
@@ -79,3 +134,7 @@ func PersonLinks(table string) ([]Link, bool) {
 
 // LinkedTables returns every table holding data about consumers, sorted.
 func LinkedTables() []string { return slices.Sorted(maps.Keys(tableLinks)) }
+
+// TablePurposes returns the purposes the rows of a linked table are records
+// of (see tablePurposes).
+func TablePurposes(table string) []PurposeID { return slices.Clone(tablePurposes[table]) }

@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,11 @@ func TestEveryPersonalTableLinked(t *testing.T) {
 			t.Errorf("table %s: linked %v, excluded %v; exactly one must hold (internal/privacy/links.go)", table, linked, excluded)
 		}
 	}
+	for table := range tablePurposes {
+		if _, ok := tableLinks[table]; !ok {
+			t.Errorf("tablePurposes names %s, which is not linked", table)
+		}
+	}
 	for table := range notAboutConsumers {
 		if !personalTables[table] {
 			t.Errorf("notAboutConsumers names %s, which has no personal column", table)
@@ -54,6 +60,15 @@ func TestEveryPersonalTableLinked(t *testing.T) {
 			}
 			if !tableColumns[l.Parent][l.ParentKey] {
 				t.Errorf("%s: parent key %s.%s does not exist", table, l.Parent, l.ParentKey)
+			}
+		}
+		purposes := TablePurposes(table)
+		if len(purposes) == 0 {
+			t.Errorf("table %s has no purposes in tablePurposes", table)
+		}
+		for _, id := range purposes {
+			if p, ok := LookupPurpose(id); !ok || !slices.Contains(p.Subjects, SubjectConsumer) {
+				t.Errorf("table %s: purpose %s is not a purpose about consumers", table, id)
 			}
 		}
 		if depth := linkDepth(table, map[string]bool{}); depth < 0 {

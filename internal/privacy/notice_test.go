@@ -43,8 +43,12 @@ func TestNoticeListsConsumerPurposes(t *testing.T) {
 			}
 		}
 	}
-	if slices.Contains(want, PurposeAccountability) || slices.Contains(want, PurposeWorkforceAccounts) {
+	if slices.Contains(want, PurposeWorkforceAccounts) {
 		t.Error("the consumer notice shows purposes about staff only")
+	}
+	// The audit log records staff reading and changing consumers' data.
+	if !slices.Contains(want, PurposeAccountability) {
+		t.Error("the consumer notice does not say that staff access to their data is logged")
 	}
 }
 
@@ -68,7 +72,7 @@ func TestNoticeTexts(t *testing.T) {
 		{i18n.Danish, PurposeCallRecording, func(r NoticeRow) []string { return r.Retention },
 			[]string{"90 dage efter indsamlingen; derefter slettes oplysningerne", "Skærmdelinger: 30 dage efter indsamlingen; derefter slettes oplysningerne"}},
 		{i18n.English, PurposeCheckout, func(r NoticeRow) []string { return r.Retention },
-			[]string{"3 months after collection, then deleted"}},
+			[]string{"3 months after collection, then deleted", "Sign-in credentials: Until their expiry or revocation, then deleted"}},
 		{i18n.Dutch, PurposeCreditAgreement, func(r NoticeRow) []string { return r.Retention },
 			[]string{"Tot het einde van de overeenkomst, daarna verwijderd"}},
 		{i18n.Swedish, PurposeAMLScreening, func(r NoticeRow) []string { return r.Retention },

@@ -99,13 +99,17 @@ var purposes = []Purpose{
 	{
 		// The steps before the contract: the payment session, the buyer's
 		// identity and one-time code. Sessions that never become an order
-		// go after the default period.
+		// go after the default period; a one-time code goes when it
+		// expires.
 		ID:         PurposeCheckout,
 		Subjects:   []Subject{SubjectConsumer},
 		Categories: []CategoryID{CategoryIdentity, CategoryContact, CategoryAddress, CategoryDateOfBirth, CategoryNationalID, CategoryLookupKeys, CategoryPurchase, CategoryDevice, CategoryCredentials},
 		Sources:    []Source{SourceDataSubject, SourceMerchant, SourceDevice},
 		Basis:      Contract,
 		Retention:  defaultRetention,
+		CategoryRetention: map[CategoryID]Retention{
+			CategoryCredentials: until(EventExpired, Delete),
+		},
 		Recipients: []Recipient{RecipientMerchants, RecipientProcessors},
 	},
 	{
@@ -229,38 +233,46 @@ var purposes = []Purpose{
 	},
 	{
 		// The consumer app: sign-in by e-mailed code, purchases, payments.
+		// The account stays three months after the last contract ended, so
+		// that receipts and the final statement can still be fetched.
+		// Sign-in codes and sessions go when they expire or are revoked.
 		ID:         PurposeConsumerAccount,
 		Subjects:   []Subject{SubjectConsumer},
 		Categories: []CategoryID{CategoryContact, CategoryLookupKeys, CategoryAccount, CategoryCredentials, CategorySessions},
 		Sources:    []Source{SourceDataSubject, SourceDevice, SourceTillit},
 		Basis:      Contract,
-		Retention:  until(EventRelationshipEnded, Delete),
+		Retention:  after(3, Months, EventRelationshipEnded, Delete),
 		CategoryRetention: map[CategoryID]Retention{
-			CategoryCredentials: defaultRetention,
-			CategorySessions:    defaultRetention,
+			CategoryCredentials: until(EventExpired, Delete),
+			CategorySessions:    until(EventExpired, Delete),
 		},
 		Recipients: []Recipient{RecipientProcessors},
 	},
 	{
 		// Recital 49: network and information security is a legitimate
-		// interest. Sign-in throttling, lockout, session devices.
+		// interest. Sign-in throttling, lockout, session devices: kept
+		// while the counter or the session is in force.
 		ID:         PurposeAccountSecurity,
 		Subjects:   []Subject{SubjectConsumer, SubjectMerchantUser, SubjectStaff},
 		Categories: []CategoryID{CategoryLookupKeys, CategoryCredentials, CategorySessions, CategoryDevice},
 		Sources:    []Source{SourceDataSubject, SourceDevice, SourceTillit},
 		Basis:      LegitimateInterest,
-		Retention:  defaultRetention,
+		Retention:  until(EventExpired, Delete),
 		Recipients: []Recipient{RecipientProcessors},
 		MayObject:  true,
 	},
 	{
-		// Accounts of merchant users and staff, given by their employer.
+		// Accounts of merchant users and staff, given by their employer;
+		// their sign-in sessions go when they expire or are revoked.
 		ID:         PurposeWorkforceAccounts,
 		Subjects:   []Subject{SubjectMerchantUser, SubjectStaff},
 		Categories: []CategoryID{CategoryIdentity, CategoryContact, CategoryAccount, CategoryCredentials, CategorySessions},
 		Sources:    []Source{SourceDataSubject, SourceMerchant, SourceOperator, SourceTillit},
 		Basis:      LegitimateInterest,
 		Retention:  after(3, Months, EventRelationshipEnded, Delete),
+		CategoryRetention: map[CategoryID]Retention{
+			CategorySessions: until(EventExpired, Delete),
+		},
 		Recipients: []Recipient{RecipientMerchants, RecipientProcessors},
 		MayObject:  true,
 	},
@@ -268,7 +280,7 @@ var purposes = []Purpose{
 		// GDPR Art. 5(2) and 32 and financial supervision: who read or
 		// changed what, in the tamper-evident audit log.
 		ID:         PurposeAccountability,
-		Subjects:   []Subject{SubjectMerchantUser, SubjectStaff},
+		Subjects:   []Subject{SubjectConsumer, SubjectMerchantUser, SubjectStaff},
 		Categories: []CategoryID{CategoryAuditTrail},
 		Sources:    []Source{SourceTillit},
 		Basis:      LegalObligation,

@@ -185,7 +185,7 @@ func textKeys() []string {
 	for _, e := range knownErasure {
 		keys = append(keys, e.NameKey())
 	}
-	for _, e := range []Event{EventCollected, EventYearEnd, EventRelationshipEnded, EventContractEnded, EventConsentWithdrawn, EventObjected} {
+	for _, e := range []Event{EventCollected, EventYearEnd, EventRelationshipEnded, EventContractEnded, EventConsentWithdrawn, EventObjected, EventExpired} {
 		keys = append(keys, e.NameKey())
 	}
 	for _, a := range []Action{Delete, Anonymise, CryptoShred} {

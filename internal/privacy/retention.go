@@ -30,6 +30,9 @@ const (
 	EventConsentWithdrawn Event = "consent_withdrawn"
 	// EventObjected: when the person objected to the purpose (Art. 21).
 	EventObjected Event = "objected"
+	// EventExpired: when the data stopped being usable: a one-time code, a
+	// sign-in session or a sign-in counter expired or was revoked.
+	EventExpired Event = "expired"
 )
 
 // Action is what happens to data when its retention ends.
@@ -63,6 +66,19 @@ const (
 type Period struct {
 	N    int
 	Unit Unit
+}
+
+// UnmarshalText reads a Period as MarshalText writes it: "3 months".
+func (p *Period) UnmarshalText(b []byte) error {
+	var q Period
+	if _, err := fmt.Sscanf(string(b), "%d %s", &q.N, &q.Unit); err != nil {
+		return fmt.Errorf("privacy: period %q: %w", b, err)
+	}
+	if q.N < 0 || (q.Unit != Days && q.Unit != Months && q.Unit != Years) {
+		return fmt.Errorf("privacy: period %q is not a count of days, months or years", b)
+	}
+	*p = q
+	return nil
 }
 
 // AddTo returns t plus p, computed in UTC.
@@ -106,7 +122,7 @@ func (r Retention) validate() error {
 	case r.Period.Unit != Days && r.Period.Unit != Months && r.Period.Unit != Years:
 		return fmt.Errorf("retention period has unknown unit %q", r.Period.Unit)
 	case r.From != EventCollected && r.From != EventYearEnd && r.From != EventRelationshipEnded &&
-		r.From != EventContractEnded && r.From != EventConsentWithdrawn && r.From != EventObjected:
+		r.From != EventContractEnded && r.From != EventConsentWithdrawn && r.From != EventObjected && r.From != EventExpired:
 		return fmt.Errorf("retention counts from unknown event %q", r.From)
 	case r.Then != Delete && r.Then != Anonymise && r.Then != CryptoShred:
 		return fmt.Errorf("retention has unknown action %q", r.Then)
@@ -130,6 +146,8 @@ type Dates struct {
 	ConsentWithdrawn time.Time
 	// Objected is when the person objected to the purpose.
 	Objected time.Time
+	// Expired is when the code, session or counter expired or was revoked.
+	Expired time.Time
 }
 
 // At returns when event e happened, and false if it has not.
@@ -151,6 +169,8 @@ func (d Dates) At(e Event) (time.Time, bool) {
 		t = d.ConsentWithdrawn
 	case EventObjected:
 		t = d.Objected
+	case EventExpired:
+		t = d.Expired
 	}
 	return t.UTC(), !t.IsZero()
 }

@@ -89,10 +89,16 @@ func TestRetentionEnd(t *testing.T) {
 			Dates{Collected: at(2026, 3, 2, 9)}, time.Time{}, false},
 		{"objection: at once", PurposeSimilarOffers, CategoryContact,
 			Dates{Collected: at(2026, 3, 2, 9), Objected: at(2026, 3, 3, 10)}, at(2026, 3, 3, 10), true},
-		{"consumer sessions: default, not the account's rule", PurposeConsumerAccount, CategorySessions,
-			Dates{Collected: at(2026, 3, 2, 9)}, at(2026, 6, 2, 9), true},
-		{"consumer account: until the relationship ends", PurposeConsumerAccount, CategoryContact,
-			Dates{Collected: at(2026, 3, 2, 9), RelationshipEnded: at(2027, 1, 5, 0)}, at(2027, 1, 5, 0), true},
+		{"consumer sessions: when they expire, not the account's rule", PurposeConsumerAccount, CategorySessions,
+			Dates{Collected: at(2026, 3, 2, 9), Expired: at(2026, 5, 31, 9)}, at(2026, 5, 31, 9), true},
+		{"consumer sessions: still in force", PurposeConsumerAccount, CategorySessions,
+			Dates{Collected: at(2026, 3, 2, 9), RelationshipEnded: at(2026, 4, 1, 0)}, time.Time{}, false},
+		{"one-time codes at checkout: when they expire", PurposeCheckout, CategoryCredentials,
+			Dates{Collected: at(2026, 3, 2, 9), Expired: at(2026, 3, 2, 10)}, at(2026, 3, 2, 10), true},
+		{"staff sessions: when they expire, not the account's rule", PurposeWorkforceAccounts, CategorySessions,
+			Dates{Collected: at(2026, 3, 2, 9), Expired: at(2026, 3, 2, 21)}, at(2026, 3, 2, 21), true},
+		{"consumer account: 3 months after the relationship ends", PurposeConsumerAccount, CategoryContact,
+			Dates{Collected: at(2026, 3, 2, 9), RelationshipEnded: at(2027, 1, 5, 0)}, at(2027, 4, 5, 0), true},
 		{"workforce: 3 months after the account closed", PurposeWorkforceAccounts, CategoryContact,
 			Dates{Collected: at(2026, 1, 1, 0), RelationshipEnded: at(2026, 8, 31, 17)}, at(2026, 11, 30, 17), true},
 		{"nothing recorded yet", PurposeBookkeeping, CategoryPayment, Dates{}, time.Time{}, false},
@@ -123,6 +129,25 @@ func TestRetentionEndErrors(t *testing.T) {
 	for _, tt := range tests {
 		if _, _, err := RetentionEnd(tt.purpose, tt.category, d); apperr.Code(err) != tt.code {
 			t.Errorf("RetentionEnd(%s, %s): %v, want code %s", tt.purpose, tt.category, err, tt.code)
+		}
+	}
+}
+
+func TestPeriodText(t *testing.T) {
+	for _, p := range []Period{{0, Days}, {90, Days}, {3, Months}, {10, Years}} {
+		b, err := p.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Period
+		if err := back.UnmarshalText(b); err != nil || back != p {
+			t.Errorf("%q reads back as %+v (%v)", b, back, err)
+		}
+	}
+	for _, bad := range []string{"", "3", "three months", "-1 days", "3 weeks"} {
+		var p Period
+		if err := p.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("%q reads as %+v", bad, p)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -63,6 +64,9 @@ func (s *Service) OrderPlaced(tx *store.Tx, o Placed) error {
 		o.OrderID, o.MerchantID, o.PersonID, o.Category, o.Currency, o.Locale, o.Instrument,
 		terms.Months, terms.NominalRateBP, terms.MonthlyFee, terms.SetupFee, StatusOpen, now, now); err != nil {
 		return fmt.Errorf("repayment: create plan: %w", err)
+	}
+	if err := person.ContractStarted(tx, o.PersonID); err != nil {
+		return err
 	}
 	if m != plan.PayNow {
 		return nil
@@ -207,6 +211,7 @@ func (s *Service) settle(tx *store.Tx, p *planRow) error {
 			return err
 		}
 	}
+	was := p.Status
 	switch {
 	case !open && p.Schedule.Outstanding() == 0 && p.Credit == 0:
 		if p.Status != StatusClosed {
@@ -217,5 +222,16 @@ func (s *Service) settle(tx *store.Tx, p *planRow) error {
 		p.Status = StatusOpen
 		p.ClosedAt.Valid = false
 	}
-	return p.save(tx)
+	if err := p.save(tx); err != nil {
+		return err
+	}
+	if p.Status == was || p.PersonID == "" {
+		return nil
+	}
+	// The person's relationship ends with their last open plan, and
+	// starts again when a plan reopens (a late capture, a chargeback).
+	if p.Status == StatusClosed {
+		return person.ContractEnded(tx, p.PersonID)
+	}
+	return person.ContractStarted(tx, p.PersonID)
 }

@@ -1,0 +1,4 @@
+package retention
+
+// LatestStart exposes latestStart to the tests.
+var LatestStart = latestStart
