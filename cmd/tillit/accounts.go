@@ -131,7 +131,9 @@ func merchantUserCommand(ctx context.Context, args []string, stdin io.Reader, st
 	})
 }
 
-// withAccounts runs fn with an account service on the configured database.
+// withAccounts runs fn with an account service on the configured database,
+// for staff and merchant users only: it has no vault, which consumer
+// accounts need.
 func withAccounts(ctx context.Context, fn func(*account.Service) error) error {
 	db, err := openMigrated(ctx)
 	if err != nil {
@@ -142,7 +144,7 @@ func withAccounts(ctx context.Context, fn func(*account.Service) error) error {
 	if err != nil {
 		return err
 	}
-	return fn(account.New(db, account.Config{}, key))
+	return fn(account.New(db, account.Config{}, key, nil))
 }
 
 // cliActor is the audit actor of an account change made from the command

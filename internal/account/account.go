@@ -25,6 +25,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/password"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Limit bounds how often something may happen per e-mail address: at most
@@ -113,6 +114,8 @@ type Service struct {
 	Config Config
 	// lookupKey keys consumer keys, code digests and throttle keys.
 	lookupKey string
+	// vault seals consumers' addresses and the mail sent to them.
+	vault *vault.Vault
 
 	dummyOnce sync.Once
 	dummy     string
@@ -120,9 +123,11 @@ type Service struct {
 
 // New returns a Service. lookupKey is the instance secret named
 // ids.ConsumerKeySecret (store.DB.InstanceSecret), the same in every process
-// sharing the database.
-func New(db *store.DB, cfg Config, lookupKey string) *Service {
-	return &Service{DB: db, Config: cfg.withDefaults(), lookupKey: lookupKey}
+// sharing the database. v seals consumers' addresses and the mail sent to
+// them; it may be nil for a service that manages only staff and merchant
+// users, whose consumer methods then fail.
+func New(db *store.DB, cfg Config, lookupKey string, v *vault.Vault) *Service {
+	return &Service{DB: db, Config: cfg.withDefaults(), lookupKey: lookupKey, vault: v}
 }
 
 // dummyHash is a hash of a random password under the configured parameters,

@@ -14,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/password"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 var ctx = context.Background()
@@ -23,10 +24,11 @@ const testPassword = "violet staple harbour"
 
 // fixture is a service on a fresh database.
 type fixture struct {
-	svc *account.Service
-	db  *store.DB
-	clk *clock.Manual
-	key string
+	svc   *account.Service
+	db    *store.DB
+	clk   *clock.Manual
+	key   string
+	vault *vault.Vault
 }
 
 // setup returns a service with the default configuration on a fresh database.
@@ -37,7 +39,8 @@ func setup(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{svc: account.New(db, account.Config{}, key), db: db, clk: clk, key: key}
+	v := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
+	return fixture{svc: account.New(db, account.Config{}, key, v), db: db, clk: clk, key: key, vault: v}
 }
 
 // wantCode fails the test unless err carries the apperr code.
@@ -91,7 +94,7 @@ func queryString(t *testing.T, db *store.DB, query string, args ...any) string {
 
 func TestDefaultConfig(t *testing.T) {
 	db, _ := storetest.Open(t)
-	svc := account.New(db, account.Config{Staff: account.SessionPolicy{Idle: 5 * time.Minute}}, "k")
+	svc := account.New(db, account.Config{Staff: account.SessionPolicy{Idle: 5 * time.Minute}}, "k", nil)
 	c := svc.Config
 	if c.Password != password.Default || c.SignIn.Max != 5 || c.SignIn.Window != account.DefaultSignInWindow || c.SignIn.Lockout != account.DefaultSignInLockout {
 		t.Fatalf("defaults %+v", c)

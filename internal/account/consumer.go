@@ -16,6 +16,7 @@ import (
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Sign-in codes for consumers.
@@ -24,6 +25,14 @@ const (
 	LoginCodeMaxAttempts = 5
 	loginCodeDigits      = 6
 )
+
+// ContextEmail is the vault context of a consumer's address, stored in
+// consumers.email sealed under their person's key.
+const ContextEmail = "consumers.email"
+
+// errNoVault is returned by the consumer methods of a Service made without
+// a vault.
+var errNoVault = errors.New("account: consumer accounts need the vault")
 
 // Consumer is a person who signs in to the consumer app with their e-mail
 // address.
@@ -34,7 +43,9 @@ type Consumer struct {
 	ConsumerKey string `json:"consumer_key"`
 	// PersonID is the data subject (package person) the account belongs
 	// to: what consents, requests and sealed personal data hang off.
-	PersonID     string     `json:"person_id"`
+	PersonID string `json:"person_id"`
+	// Email is the address they sign in with; "" once their person's key
+	// was shredded (erased).
 	Email        string     `json:"email"`
 	Locale       string     `json:"locale"`
 	CreatedAt    time.Time  `json:"created_at"`
@@ -56,9 +67,11 @@ func (s *Service) codeHash(consumerKey, code string) string {
 // locale). The code is valid for LoginCodeLifetime and LoginCodeMaxAttempts
 // checks, and replaces any earlier code for the address. The answer is the
 // same whether or not the address belongs to a consumer; the consumer is
-// created when they first use a code. Requests are limited per address by
-// Config.CodeRequests. Errors: BAD_VALUE (e-mail address, locale),
-// TOO_MANY_REQUESTS.
+// created when they first use a code. The mail is sealed under the key of
+// the person the address leads to, who is made when Tillit knew nothing
+// about them: the mail is data about them, which access and erasure must
+// find. Requests are limited per address by Config.CodeRequests. Errors:
+// BAD_VALUE (e-mail address, locale), TOO_MANY_REQUESTS.
 func (s *Service) RequestLoginCode(ctx context.Context, email, locale string) error {
 	email, err := validEmail(email)
 	if err != nil {
@@ -87,12 +100,17 @@ func (s *Service) RequestLoginCode(ctx context.Context, email, locale string) er
 			key, s.codeHash(key, code), locale, store.Micros(tx.Now), store.Micros(tx.Now.Add(LoginCodeLifetime))); err != nil {
 			return err
 		}
+		personID, err := person.Resolve(tx, key)
+		if err != nil {
+			return err
+		}
 		lang, ok := i18n.Parse(locale)
 		if !ok {
 			lang = i18n.Default
 		}
-		_, err = outbox.Enqueue(tx, outbox.Email, email, i18n.T(lang, "mail.sign_in_code.subject"),
-			i18n.T(lang, "mail.sign_in_code.body", "code", code, "minutes", int(LoginCodeLifetime.Minutes())))
+		_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: email, PersonID: personID,
+			Subject: i18n.T(lang, "mail.sign_in_code.subject"),
+			Body:    i18n.T(lang, "mail.sign_in_code.body", "code", code, "minutes", int(LoginCodeLifetime.Minutes()))})
 		return err
 	})
 }
@@ -149,61 +167,96 @@ func (s *Service) VerifyLoginCode(ctx context.Context, email, code string) (Cons
 }
 
 // signInConsumer finds or creates the consumer with the key and records the
-// sign-in.
+// sign-in. The address is sealed again at every sign-in, under the person
+// the account has now.
 func (s *Service) signInConsumer(tx *store.Tx, key, email, locale string) (Consumer, error) {
-	c, err := scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE consumer_key = $1`, key))
+	c, _, err := scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE consumer_key = $1`, key))
+	isNew := errors.Is(err, sql.ErrNoRows)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		personID, err := person.Resolve(tx, key)
-		if err != nil {
-			return Consumer{}, err
-		}
-		c = Consumer{ID: ids.New(), ConsumerKey: key, PersonID: personID, Email: email, Locale: locale, CreatedAt: tx.Now}
-		_, err = tx.Exec(`INSERT INTO consumers (id, consumer_key, person_id, email, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			c.ID, c.ConsumerKey, c.PersonID, c.Email, c.Locale, store.Micros(tx.Now))
-		if store.IsUniqueViolation(err) {
-			return Consumer{}, store.ErrConflict
-		}
-		if err != nil {
-			return Consumer{}, err
-		}
+	case isNew:
+		c = Consumer{ID: ids.New(), ConsumerKey: key, Locale: locale, CreatedAt: tx.Now}
 	case err != nil:
 		return Consumer{}, err
 	}
 	if c.PersonID == "" {
-		// An account made before persons existed gets its person now.
+		// A new account, or one made before persons existed, gets its
+		// person now.
 		if c.PersonID, err = person.Resolve(tx, key); err != nil {
 			return Consumer{}, err
 		}
 	}
+	sealed, err := s.sealEmail(tx, c.PersonID, email)
+	if err != nil {
+		return Consumer{}, err
+	}
 	now := tx.Now
-	c.LastSignInAt = &now
-	_, err = tx.Exec(`UPDATE consumers SET last_sign_in_at = $1, person_id = $2 WHERE id = $3`, store.Micros(now), c.PersonID, c.ID)
+	c.Email, c.LastSignInAt = email, &now
+	if isNew {
+		_, err = tx.Exec(`INSERT INTO consumers (id, consumer_key, person_id, email, locale, created_at, last_sign_in_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+			c.ID, c.ConsumerKey, c.PersonID, sealed, c.Locale, store.Micros(now))
+		if store.IsUniqueViolation(err) {
+			return Consumer{}, store.ErrConflict
+		}
+		return c, err
+	}
+	_, err = tx.Exec(`UPDATE consumers SET last_sign_in_at = $1, person_id = $2, email = $3 WHERE id = $4`, store.Micros(now), c.PersonID, sealed, c.ID)
 	return c, err
+}
+
+// sealEmail seals a consumer's address under their person's key.
+func (s *Service) sealEmail(tx *store.Tx, personID, email string) (string, error) {
+	if s.vault == nil {
+		return "", errNoVault
+	}
+	return s.vault.SealString(tx, personID, ContextEmail, email)
+}
+
+// openEmail opens a consumer's sealed address: "" once their person's key
+// was shredded, or when none is stored.
+func (s *Service) openEmail(tx *store.Tx, personID, sealed string) (string, error) {
+	if s.vault == nil {
+		return "", errNoVault
+	}
+	if sealed == "" {
+		return "", nil
+	}
+	email, err := s.vault.OpenString(tx, personID, ContextEmail, sealed)
+	if errors.Is(err, vault.ErrShredded) {
+		return "", nil
+	}
+	return email, err
 }
 
 const consumerColumns = `id, consumer_key, COALESCE(person_id, ''), email, locale, created_at, last_sign_in_at`
 
-// scanConsumer reads a row of consumerColumns.
-func scanConsumer(row interface{ Scan(...any) error }) (Consumer, error) {
+// scanConsumer reads a row of consumerColumns, and the sealed address.
+func scanConsumer(row interface{ Scan(...any) error }) (Consumer, string, error) {
 	var (
 		c       Consumer
+		sealed  string
 		created int64
 		signIn  *int64
 	)
-	if err := row.Scan(&c.ID, &c.ConsumerKey, &c.PersonID, &c.Email, &c.Locale, &created, &signIn); err != nil {
-		return Consumer{}, err
+	if err := row.Scan(&c.ID, &c.ConsumerKey, &c.PersonID, &sealed, &c.Locale, &created, &signIn); err != nil {
+		return Consumer{}, "", err
 	}
 	c.CreatedAt, c.LastSignInAt = store.FromMicros(created), timePtr(signIn)
-	return c, nil
+	return c, sealed, nil
 }
 
-// GetConsumer returns a consumer by id. Errors: NOT_FOUND.
+// GetConsumer returns a consumer by id, their address opened. Errors:
+// NOT_FOUND.
 func (s *Service) GetConsumer(ctx context.Context, id string) (Consumer, error) {
 	var c Consumer
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE id = $1`, id))
+		var (
+			sealed string
+			err    error
+		)
+		if c, sealed, err = scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE id = $1`, id)); err != nil {
+			return err
+		}
+		c.Email, err = s.openEmail(tx, c.PersonID, sealed)
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -228,7 +281,8 @@ const (
 )
 
 // DemoMailbox returns the latest e-mails queued for an address, newest first:
-// at most limit of them (20 when limit is not positive, never more than 100).
+// at most limit of them (20 when limit is not positive, never more than 100),
+// opened; those sealed under a key since shredded are left out.
 // It is for the demo mailbox page, which stands in for a real inbox in demo
 // mode; it shows sign-in codes, so it must never be reachable otherwise.
 func (s *Service) DemoMailbox(ctx context.Context, email string, limit int) ([]MailMessage, error) {
@@ -236,29 +290,20 @@ func (s *Service) DemoMailbox(ctx context.Context, email string, limit int) ([]M
 		limit = defaultMailboxSize
 	}
 	limit = min(limit, maxMailboxSize)
-	email = normalizeEmail(email)
+	if s.vault == nil {
+		return nil, errNoVault
+	}
 	var out []MailMessage
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
-		out = []MailMessage{}
-		rows, err := tx.Query(`SELECT id, subject, body, created_at, sent_at FROM outbox_messages
-			WHERE channel = $1 AND LOWER(recipient) = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, outbox.Email, email, limit)
+		msgs, err := outbox.To(tx, s.vault, s.lookupKey, outbox.Email, normalizeEmail(email), limit)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				m       MailMessage
-				created int64
-				sent    *int64
-			)
-			if err := rows.Scan(&m.ID, &m.Subject, &m.Body, &created, &sent); err != nil {
-				return err
-			}
-			m.CreatedAt, m.SentAt = store.FromMicros(created), timePtr(sent)
-			out = append(out, m)
+		out = make([]MailMessage, len(msgs))
+		for i, m := range msgs {
+			out[i] = MailMessage{ID: m.ID, Subject: m.Subject, Body: m.Body, CreatedAt: m.CreatedAt, SentAt: m.SentAt}
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }

@@ -211,7 +211,7 @@ func TestStaffLockout(t *testing.T) {
 func TestSignInRehashesOldParameters(t *testing.T) {
 	f := setup(t)
 	old := password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	weak := account.New(f.db, account.Config{Password: old}, f.key)
+	weak := account.New(f.db, account.Config{Password: old}, f.key, f.vault)
 	st, err := weak.CreateStaff(ctx, "cli", account.NewStaff{Email: "ana@tillit.example", Name: "Ana", Role: account.RoleAdmin, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/metrics"
 	"github.com/tillit/tillit/internal/notify"
+	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/retention"
@@ -143,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
-	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, logger)
+	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, consumerSecret, logger)
 	rails.OnConfirmed, rails.OnFailed = plans.TransferConfirmed, plans.TransferFailed
 	rails.Register(runner)
 	plans.Register(runner)
@@ -174,7 +175,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	decisions, err := decision.New(db, vlt)
+	decisions, err := decision.New(db, vlt, consumerSecret)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -194,12 +195,21 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	reg := metrics.New()
 	a := &App{
 		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, Vault: vlt, Decisions: decisions, WebKey: webKey,
-		Accounts: account.New(db, account.DefaultConfig(), consumerSecret), Runner: runner, Metrics: reg, Logger: logger,
+		Accounts: account.New(db, account.DefaultConfig(), consumerSecret, vlt), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}
 	a.Retention = retain
 	a.DSR = requests
 	a.Rights = rts
+	// Addresses and messages stored before they were sealed are sealed now.
+	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: seal consumers' addresses: %w", err)
+	}
+	if _, err := outbox.SealLegacy(ctx, db, vlt, consumerSecret); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: seal queued messages: %w", err)
+	}
 	if cfg.Demo {
 		if a.Demo, err = demoshop.Seed(ctx, db, a.Accounts); err != nil {
 			db.Close()

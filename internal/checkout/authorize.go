@@ -80,12 +80,19 @@ func (s *Service) RequestOTP(ctx context.Context, sessionID, clientToken string,
 			sessionID, ids.Hash(sessionID+":"+code), store.Micros(tx.Now.Add(OTPLifetime))); err != nil {
 			return err
 		}
+		// The mail is data about the person the address leads to, made now
+		// when Tillit knew nothing about them: it is sealed under their key.
+		personID, err := person.Resolve(tx, ids.ConsumerKey(s.lookupKey, req.Email))
+		if err != nil {
+			return err
+		}
 		lang, ok := i18n.Parse(sess.Data.Locale)
 		if !ok {
 			lang = i18n.Default
 		}
-		_, err = outbox.Enqueue(tx, outbox.Email, req.Email, i18n.T(lang, "mail.checkout_code.subject"),
-			i18n.T(lang, "mail.checkout_code.body", "code", code, "minutes", int(OTPLifetime.Minutes())))
+		_, err = outbox.Enqueue(tx, s.Vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: req.Email, PersonID: personID,
+			Subject: i18n.T(lang, "mail.checkout_code.subject"),
+			Body:    i18n.T(lang, "mail.checkout_code.body", "code", code, "minutes", int(OTPLifetime.Minutes()))})
 		return err
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -32,10 +33,20 @@ func TestOneTimeCodeMailInTheSessionLanguage(t *testing.T) {
 			if err := e.svc.RequestOTP(e.ctx, sess.SessionID, sess.ClientToken, checkout.OTPRequest{Email: "anna@example.com"}); err != nil {
 				t.Fatal(err)
 			}
-			var subject, body string
+			var subject, body, stored string
 			e.write(func(tx *store.Tx) error {
-				return tx.QueryRow(`SELECT subject, body FROM outbox_messages`).Scan(&subject, &body)
+				msgs, err := outbox.To(tx, e.svc.Vault, "consumer-lookup-key", outbox.Email, "anna@example.com", 10)
+				if err != nil || len(msgs) != 1 {
+					t.Fatalf("outbox: %+v %v", msgs, err)
+				}
+				subject, body = msgs[0].Subject, msgs[0].Body
+				return tx.QueryRow(`SELECT recipient || subject || body FROM outbox_messages`).Scan(&stored)
 			})
+			// Stored sealed: neither the address nor the code in clear.
+			code := regexp.MustCompile(`\b\d{6}\b`).FindString(body)
+			if strings.Contains(stored, "anna") || code == "" || strings.Contains(stored, code) {
+				t.Errorf("stored in clear: %q", stored)
+			}
 			minutes := regexp.MustCompile(`\b` + strings.TrimSuffix(checkout.OTPLifetime.String(), "m0s") + `\b`)
 			if subject != tc.subject || !strings.Contains(body, tc.phrase) || !regexp.MustCompile(`\b\d{6}\b`).MatchString(body) || !minutes.MatchString(body) {
 				t.Errorf("mail %q: %q", subject, body)

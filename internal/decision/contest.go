@@ -329,9 +329,10 @@ func (s *Service) mailOutcome(tx *store.Tx, c Contest, sealedReplyTo string, out
 	if !ok {
 		lang = i18n.Default
 	}
-	_, err = outbox.Enqueue(tx, outbox.Email, to, i18n.T(lang, "decision.mail.reviewed.subject"),
-		i18n.T(lang, "decision.mail.reviewed."+string(outcome), "kind", i18n.T(lang, c.Kind.NameKey()),
-			"merchant", c.MerchantName, "date", i18n.FormatDate(lang, c.DecidedAt)))
+	_, err = outbox.Enqueue(tx, s.Vault, s.LookupKey, outbox.Message{Channel: outbox.Email, To: to, PersonID: c.PersonID,
+		Subject: i18n.T(lang, "decision.mail.reviewed.subject"),
+		Body: i18n.T(lang, "decision.mail.reviewed."+string(outcome), "kind", i18n.T(lang, c.Kind.NameKey()),
+			"merchant", c.MerchantName, "date", i18n.FormatDate(lang, c.DecidedAt))})
 	return err
 }
 

@@ -115,16 +115,21 @@ func (d Decision) Open() *Contest {
 type Service struct {
 	// DB holds the authorizations and the contests.
 	DB *store.DB
-	// Vault seals and opens statements, reply addresses and notes.
+	// Vault seals and opens statements, reply addresses, notes and the
+	// mail to the person.
 	Vault *vault.Vault
+	// LookupKey is the instance secret ids.ConsumerKeySecret, under which
+	// the outbox hashes the addresses it writes to.
+	LookupKey string
 }
 
-// New returns the service over db, sealing with v.
-func New(db *store.DB, v *vault.Vault) (*Service, error) {
-	if db == nil || v == nil {
-		return nil, errors.New("decision: a database and a vault are required")
+// New returns the service over db, sealing with v; lookupKey is the
+// instance secret ids.ConsumerKeySecret.
+func New(db *store.DB, v *vault.Vault, lookupKey string) (*Service, error) {
+	if db == nil || v == nil || lookupKey == "" {
+		return nil, errors.New("decision: a database, a vault and the lookup key are required")
 	}
-	return &Service{DB: db, Vault: v}, nil
+	return &Service{DB: db, Vault: v, LookupKey: lookupKey}, nil
 }
 
 // assessment is one authorization's risk assessment, as stored.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
@@ -62,7 +64,7 @@ func newEnv(t *testing.T) *env {
 	co := checkout.New(db, risk.Default(), vlt, tokenKey, lookupKey, logger)
 	runner := jobs.NewRunner(db, logger)
 	co.Register(runner)
-	svc, err := decision.New(db, vlt)
+	svc, err := decision.New(db, vlt, lookupKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, ctx: ctx, db: db, vault: vlt, checkout: co, accounts: account.New(db, account.DefaultConfig(), lookupKey),
+	return &env{t: t, ctx: ctx, db: db, vault: vlt, checkout: co, accounts: account.New(db, account.DefaultConfig(), lookupKey, vlt),
 		runner: runner, clk: clk, svc: svc, m: m, lookupKey: lookupKey}
 }
 
@@ -211,24 +213,28 @@ func (e *env) count(query string, args ...any) int {
 	return n
 }
 
-// mails returns the outbox messages to the address.
+// mails returns the outbox messages to the address, opened, oldest first,
+// after checking that they are stored sealed under the person's key.
 func (e *env) mails(to string) []string {
 	e.t.Helper()
 	var out []string
 	err := e.db.Read(e.ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT subject, body FROM outbox_messages WHERE recipient = $1 ORDER BY created_at, id`, to)
+		msgs, err := outbox.To(tx, e.vault, e.lookupKey, outbox.Email, to, 100)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var s, b string
-			if err := rows.Scan(&s, &b); err != nil {
+		slices.Reverse(msgs)
+		for _, m := range msgs {
+			out = append(out, m.Subject+"\n"+m.Body)
+			var stored string
+			if err := tx.QueryRow(`SELECT recipient || subject || body FROM outbox_messages WHERE id = $1`, m.ID).Scan(&stored); err != nil {
 				return err
 			}
-			out = append(out, s+"\n"+b)
+			if m.PersonID == "" || strings.Contains(stored, to) || strings.Contains(stored, m.Subject) {
+				e.t.Errorf("message %s is not sealed under a person: %q", m.ID, stored)
+			}
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		e.t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -135,24 +136,16 @@ func (e *env) advance(d time.Duration) {
 // mail is an e-mail in the outbox.
 type mail struct{ To, Subject, Body string }
 
-// mails returns the e-mails queued to the address, oldest first.
+// mails returns the e-mails queued to the address, opened, oldest first.
 func (e *env) mails(to string) []mail {
 	e.t.Helper()
 	var out []mail
 	err := e.db.Read(e.ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT recipient, subject, body FROM outbox_messages WHERE recipient = $1 ORDER BY created_at, id`, to)
-		if err != nil {
-			return err
+		msgs, err := outbox.To(tx, e.vault, lookupKey, outbox.Email, to, 1000)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			out = append(out, mail{To: msgs[i].To, Subject: msgs[i].Subject, Body: msgs[i].Body})
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var m mail
-			if err := rows.Scan(&m.To, &m.Subject, &m.Body); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		e.t.Fatal(err)
@@ -161,6 +154,12 @@ func (e *env) mails(to string) []mail {
 }
 
 // lastMail returns the latest e-mail to the address.
+// queued counts the e-mails queued to the address, readable or not.
+func (e *env) queued(to string) int {
+	e.t.Helper()
+	return e.count(`SELECT COUNT(*) FROM outbox_messages WHERE recipient_key = $1`, ids.ConsumerKey(lookupKey, to))
+}
+
 func (e *env) lastMail(to string) mail {
 	e.t.Helper()
 	m := e.mails(to)

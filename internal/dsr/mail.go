@@ -38,7 +38,7 @@ func ItemText(lang i18n.Lang, it Item) string {
 // deadline.
 func (s *Service) mailReceived(tx *store.Tx, r Request, to string) error {
 	pr := i18n.Printer{Lang: r.Locale}
-	return send(tx, to, pr.T("dsr.mail.received.subject", "reference", r.Reference),
+	return s.send(tx, r, to, pr.T("dsr.mail.received.subject", "reference", r.Reference),
 		pr.T("dsr.mail.received.body", "reference", r.Reference, "kind", pr.T(r.Kind.NameKey()),
 			"date", pr.Date(r.ReceivedAt), "deadline", pr.Date(r.DueAt)))
 }
@@ -47,7 +47,7 @@ func (s *Service) mailReceived(tx *store.Tx, r Request, to string) error {
 // reason (Art. 12(3)).
 func (s *Service) mailExtended(tx *store.Tx, r Request, to, reason string) error {
 	pr := i18n.Printer{Lang: r.Locale}
-	return send(tx, to, pr.T("dsr.mail.extended.subject", "reference", r.Reference),
+	return s.send(tx, r, to, pr.T("dsr.mail.extended.subject", "reference", r.Reference),
 		pr.T("dsr.mail.extended.body", "reference", r.Reference, "kind", pr.T(r.Kind.NameKey()), "deadline", pr.Date(r.DueAt)),
 		pr.T("dsr.mail.extended.reason", "reason", reason))
 }
@@ -78,15 +78,18 @@ func (s *Service) mailAnswer(tx *store.Tx, r Request, to string) error {
 		a := s.AuthorityFor(r)
 		paras = append(paras, pr.T("dsr.mail.authority", "authority", a.Name, "url", a.URL, "list", AuthoritiesListURL))
 	}
-	return send(tx, to, pr.T("dsr.mail."+status+".subject", "reference", r.Reference), paras...)
+	return s.send(tx, r, to, pr.T("dsr.mail."+status+".subject", "reference", r.Reference), paras...)
 }
 
-// send queues an e-mail of paragraphs in tx; nothing when there is no
-// address to write to (the person's data was erased).
-func send(tx *store.Tx, to, subject string, paras ...string) error {
+// send queues an e-mail of paragraphs about r in tx, sealed under the
+// person's key (or its own once their key is shredded, as after an erasure
+// the answer still goes out); nothing when there is no address to write to
+// (the person's data was erased before).
+func (s *Service) send(tx *store.Tx, r Request, to, subject string, paras ...string) error {
 	if to == "" {
 		return nil
 	}
-	_, err := outbox.Enqueue(tx, outbox.Email, to, subject, strings.Join(paras, "\n\n"))
+	_, err := outbox.Enqueue(tx, s.cfg.Vault, s.cfg.LookupKey, outbox.Message{Channel: outbox.Email, To: to, PersonID: r.PersonID,
+		Subject: subject, Body: strings.Join(paras, "\n\n")})
 	return err
 }

@@ -11,14 +11,12 @@ import (
 //
 // Column holds the key. With Parent empty it holds the person's id
 // (persons.id); otherwise it holds the ParentKey column of the Parent
-// table's rows about the person (which the Parent's own links find). With
-// Address set it holds one of the person's e-mail addresses instead. Where,
+// table's rows about the person (which the Parent's own links find). Where,
 // when set, is an extra SQL condition on the table's own columns.
 type Link struct {
 	Column    string
 	Parent    string
 	ParentKey string
-	Address   bool
 	Where     string
 }
 
@@ -52,7 +50,7 @@ var tableLinks = map[string][]Link{
 	"plan_payments":     {via("order_id", "orders", "id")},
 	"plan_statements":   {via("order_id", "orders", "id")},
 	"rail_transfers":    {via("order_id", "orders", "id")},
-	"outbox_messages":   {{Column: "recipient", Address: true}},
+	"outbox_messages":   {direct("person_id")},
 	"audit_log":         {direct("subject"), via("subject", "orders", "id"), via("subject", "data_subject_requests", "id")},
 	"login_codes":       {via("consumer_key", "persons", "consumer_key")},
 	"web_sessions":      {{Column: "subject_id", Parent: "consumers", ParentKey: "id", Where: "kind = 'consumer'"}},

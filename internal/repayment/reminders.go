@@ -221,6 +221,7 @@ func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, build fu
 	for _, pg := range build(pr) {
 		body = append(body, pr.T(pg.key, append([]any{"reference", reference}, pg.args...)...))
 	}
-	_, err = outbox.Enqueue(tx, outbox.Email, c.BillingAddress.Email, pr.T("mail."+kind+".subject"), strings.Join(body, "\n\n"))
+	_, err = outbox.Enqueue(tx, s.Vault, s.LookupKey, outbox.Message{Channel: outbox.Email, To: c.BillingAddress.Email, PersonID: personID,
+		Subject: pr.T("mail." + kind + ".subject"), Body: strings.Join(body, "\n\n")})
 	return err
 }

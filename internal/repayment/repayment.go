@@ -124,16 +124,21 @@ type Service struct {
 	Rail   Rail
 	Config Config
 	Logger *slog.Logger
-	// Vault opens the consumer's address for the mail Tillit sends them.
+	// Vault opens the consumer's address for the mail Tillit sends them,
+	// and seals that mail.
 	Vault *vault.Vault
+	// LookupKey is the instance secret ids.ConsumerKeySecret, under which
+	// the outbox hashes the addresses it writes to.
+	LookupKey string
 }
 
-// New returns a Service.
-func New(db *store.DB, r Rail, cfg Config, vlt *vault.Vault, logger *slog.Logger) *Service {
+// New returns a Service; lookupKey is the instance secret
+// ids.ConsumerKeySecret.
+func New(db *store.DB, r Rail, cfg Config, vlt *vault.Vault, lookupKey string, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{DB: db, Rail: r, Config: cfg, Logger: logger, Vault: vlt}
+	return &Service{DB: db, Rail: r, Config: cfg, Logger: logger, Vault: vlt, LookupKey: lookupKey}
 }
 
 // planRow is a stored plan with its schedule.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
+	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/rail"
@@ -62,7 +64,7 @@ func newFixtureWith(t *testing.T, cfg repayment.Config) *fixture {
 	f := &fixture{ctx: ctx, db: db, clk: clk, runner: jobs.NewRunner(db, logger)}
 	rails := newRail(db, logger)
 	vlt := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
-	f.plans = repayment.New(db, rails, cfg, vlt, logger)
+	f.plans = repayment.New(db, rails, cfg, vlt, consumerKeyOf, logger)
 	connectRail(rails, f.plans, f.runner)
 	f.plans.Register(f.runner)
 	f.svc = checkout.New(db, risk.Default(), vlt, "k", consumerKeyOf, logger)
@@ -219,26 +221,39 @@ func (f *fixture) receivable(t *testing.T, orderID string) int64 {
 	return b
 }
 
+// messages returns the outbox messages to the consumer, opened, oldest
+// first, after checking that they are stored sealed under the person's key.
+func (f *fixture) messages(t *testing.T) []outbox.Message {
+	t.Helper()
+	var out []outbox.Message
+	if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = outbox.To(tx, f.plans.Vault, consumerKeyOf, outbox.Email, email, 1000); err != nil {
+			return err
+		}
+		slices.Reverse(out)
+		for _, m := range out {
+			var stored string
+			if err := tx.QueryRow(`SELECT recipient || subject || body FROM outbox_messages WHERE id = $1`, m.ID).Scan(&stored); err != nil {
+				return err
+			}
+			if m.PersonID == "" || strings.Contains(stored, email) || strings.Contains(stored, m.Subject) {
+				t.Errorf("message %s is not sealed under a person: %q", m.ID, stored)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // mails returns the subjects of the outbox messages to the consumer.
 func (f *fixture) mails(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT subject FROM outbox_messages WHERE recipient = $1 ORDER BY created_at, id`, email)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return rows.Err()
-	}); err != nil {
-		t.Fatal(err)
+	for _, m := range f.messages(t) {
+		out = append(out, m.Subject)
 	}
 	return out
 }
@@ -310,10 +325,11 @@ func TestRemindersAndCappedLateFees(t *testing.T) {
 		t.Fatalf("after first overdue reminder: %+v", p.Installments)
 	}
 	var body string
-	if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(`SELECT body FROM outbox_messages WHERE subject = $1`, subject("reminder_overdue")).Scan(&body)
-	}); err != nil {
-		t.Fatal(err)
+	for _, m := range f.messages(t) {
+		if m.Subject == subject("reminder_overdue") {
+			body = m.Body
+			break
+		}
 	}
 	// In the order's language (da-DK), with Danish amounts and the fee named.
 	if !strings.Contains(body, "rykkergebyr på 100,00\u00a0kr.") {

@@ -294,8 +294,7 @@ func held(c privacy.CategoryID) string {
 
 // aboutPerson returns the SQL condition on table's own columns that selects
 // its rows about the person whose id is the SQL expression id, from the
-// registry's links; false when no link leads there (the table is not linked,
-// or only by an address, which is sealed).
+// registry's links; false when no link leads there.
 func aboutPerson(table, id string, depth int) (string, bool) {
 	links, ok := privacy.PersonLinks(table)
 	if !ok || depth > 4 {
@@ -305,8 +304,6 @@ func aboutPerson(table, id string, depth int) (string, bool) {
 	for _, l := range links {
 		var cond string
 		switch {
-		case l.Address:
-			continue
 		case l.Parent == "":
 			cond = l.Column + " = " + id
 		default:
@@ -369,7 +366,7 @@ var PersonTables = map[string]string{
 	"plan_payments":     "deleted",
 	"plan_statements":   "deleted",
 	"rail_transfers":    "deleted",
-	"outbox_messages":   "found by address only, which is sealed; the outbox rule deletes every message after its period",
+	"outbox_messages":   "deleted (the outbox rule deletes every message sooner, after its period)",
 	"audit_log":         "kept: the append-only audit trail names people by id only",
 	"login_codes":       "deleted",
 	"web_sessions":      "deleted (consumer sessions of their account)",
@@ -430,6 +427,7 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
 		del("login_codes", `DELETE FROM login_codes WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("consumers", `DELETE FROM consumers WHERE person_id = $1`),
+		del("outbox_messages", `DELETE FROM outbox_messages WHERE person_id = $1`),
 		del("consent_history", `DELETE FROM consent_history WHERE subject = $1`),
 		del("consents", `DELETE FROM consents WHERE subject = $1`),
 		del("decision_contests", `DELETE FROM decision_contests WHERE person_id = $1`),

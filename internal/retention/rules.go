@@ -25,8 +25,8 @@ const (
 
 // DefaultRules returns the rules for the data Tillit holds, in the order a
 // run applies them (an authorization goes before the session it belongs to).
-// v crypto-shreds vault subjects: abandoned sessions' own keys and, at the
-// end, each person's.
+// v crypto-shreds vault subjects: abandoned sessions' and messages' own keys
+// and, at the end, each person's.
 func DefaultRules(v *vault.Vault) []Rule {
 	return []Rule{
 		checkoutCodes(),
@@ -35,7 +35,7 @@ func DefaultRules(v *vault.Vault) []Rule {
 		signInCodes(),
 		webSessions(),
 		signInThrottle(),
-		outboxMessages(),
+		outboxMessages(v),
 		consumerAccounts(),
 		consentRecords(),
 		personRecords(v),
@@ -160,15 +160,47 @@ func signInThrottle() Rule {
 // outboxMessages: an e-mail or SMS to a consumer (its address, and a code,
 // a reminder or a receipt in its body) goes after customer service's
 // period from when it was queued. The outbox is a delivery queue: what an
-// agreement needs on record is its plan, kept with the person's records.
-func outboxMessages() Rule {
+// agreement needs on record is its plan, kept with the person's records. A
+// message sealed under its own key (one about no known person, package
+// outbox) has that key shredded.
+func outboxMessages(v *vault.Vault) Rule {
 	return &rowRule{
 		info:  info(RuleOutboxMessages, privacy.PurposeCustomerService, privacy.CategoryCommunications, "outbox_messages"),
 		from:  "outbox_messages",
 		key:   "id",
 		since: "created_at",
 		where: "created_at <= $1",
-		apply: applySteps(del("outbox_messages", `DELETE FROM outbox_messages WHERE id IN (?)`)),
+		apply: func(tx *store.Tx, keys []string, c *Changes) error {
+			var own []string
+			err := inChunks(keys, 1, func(in string, args []any) error {
+				rows, err := tx.Query(`SELECT id FROM outbox_messages WHERE person_id IS NULL AND recipient_key <> '' AND id IN (`+in+`)`, args...)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var id string
+					if err := rows.Scan(&id); err != nil {
+						return err
+					}
+					own = append(own, id)
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				return err
+			}
+			if err := applySteps(del("outbox_messages", `DELETE FROM outbox_messages WHERE id IN (?)`))(tx, keys, c); err != nil {
+				return err
+			}
+			for _, id := range own {
+				if err := v.Shred(tx, id); err != nil {
+					return err
+				}
+				c.Shredded++
+			}
+			return nil
+		},
 	}
 }
 

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/consent"
+	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
 )
 
@@ -157,6 +159,38 @@ func TestOutboxMessagesAfterThreeMonths(t *testing.T) {
 		want: map[string]change{"outbox_messages": {1, 0}}})
 	w.fires(firing{at: at(2026, 5, 1, 0, 0), items: map[string]int{retention.RuleOutboxMessages: 1},
 		want: map[string]change{"outbox_messages": {1, 0}}})
+}
+
+// TestOutboxMessagesOwnKeysAreShredded: a message about nobody Tillit
+// knows is sealed under its own key, which is shredded when it goes; a
+// message about a person leaves their key alone.
+func TestOutboxMessagesOwnKeysAreShredded(t *testing.T) {
+	w := newWorld(t)
+	w.person("p1", time.Time{})
+	var own, theirs string
+	if err := w.db.Write(w.ctx, func(tx *store.Tx) error {
+		var err error
+		if own, err = outbox.Enqueue(tx, w.vault, "lookup", outbox.Message{Channel: outbox.Email, To: "new@example.dk", Subject: "Your code", Body: "123456"}); err != nil {
+			return err
+		}
+		theirs, err = outbox.Enqueue(tx, w.vault, "lookup", outbox.Message{Channel: outbox.Email, To: "ada@example.dk", PersonID: "p1", Subject: "Your code", Body: "654321"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w.fires(firing{at: storetest.Start.AddDate(0, 3, 0), items: map[string]int{retention.RuleOutboxMessages: 2},
+		want: map[string]change{"outbox_messages": {2, 0}, "subject_keys": {1, 1}}})
+	if err := w.db.Read(w.ctx, func(tx *store.Tx) error {
+		if _, err := w.vault.Open(tx, own, outbox.ContextBody, "v1.AAAA"); !errors.Is(err, vault.ErrShredded) {
+			t.Errorf("the message's own key was not shredded: %v", err)
+		}
+		if _, err := w.vault.Open(tx, "p1", outbox.ContextBody, "v1.AAAA"); errors.Is(err, vault.ErrShredded) {
+			t.Errorf("the person's key was shredded with their message %s", theirs)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestConsumerAccountsGoWhenTheRelationshipEnds: the account, its session

@@ -82,11 +82,6 @@ func (h *Holding) condition(links []privacy.Link) (condition, bool) {
 	for _, l := range links {
 		var values []any
 		switch {
-		case l.Address:
-			// collectOrder puts address-linked tables after every source.
-			for _, a := range addressesIn(h) {
-				values = append(values, a)
-			}
 		case l.Parent == "":
 			values = []any{h.PersonID}
 		default:
@@ -243,8 +238,7 @@ func addressesIn(h *Holding) []string {
 }
 
 // collectOrder returns the linked tables so that every table comes after
-// the tables its links read from: parents first, the address-linked tables
-// after the address sources.
+// the tables its links read from: parents first.
 func collectOrder() []string {
 	tables := privacy.LinkedTables()
 	placed := map[string]bool{}
@@ -252,13 +246,6 @@ func collectOrder() []string {
 	ready := func(table string) bool {
 		links, _ := privacy.PersonLinks(table)
 		for _, l := range links {
-			if l.Address {
-				for _, src := range addressSources {
-					if !placed[src.table] {
-						return false
-					}
-				}
-			}
 			if l.Parent != "" && !placed[l.Parent] {
 				return false
 			}
