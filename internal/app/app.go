@@ -186,7 +186,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	requests, err := dsr.New(dsr.Config{DB: db, Vault: vlt, LookupKey: consumerSecret, Logger: logger, Fulfillers: rts.Fulfillers()})
+	requests, err := dsr.New(dsr.Config{DB: db, Vault: vlt, LookupKey: consumerSecret, Logger: logger,
+		Fulfillers: rts.Fulfillers(), Intakes: rts.Intakes()})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/restriction"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -76,6 +77,7 @@ func (p *Pages) addDSR(mux *http.ServeMux) {
 	mux.Handle("GET "+dsrPrefix+"{id}", p.require(dsrRoles, p.dsrPage))
 	mux.Handle("GET "+dsrPrefix+"{id}/document", p.require(dsrRoles, p.dsrDocument))
 	mux.Handle("POST "+dsrPrefix+"{id}/{step}", p.require(dsrRoles, p.dsrStep))
+	mux.Handle("POST "+dsrPrefix+"{id}/entries/{entry}/lift", p.require(dsrRoles, p.dsrLift))
 }
 
 // dsrRow is a request in a list.
@@ -196,6 +198,7 @@ type dsrNewData struct {
 	frame
 	Form         *web.Form
 	Kind         dsrField
+	Scopes       []dsr.ScopeGroup
 	Description  dsrField
 	IdentityNote dsrField
 	Country      dsrField
@@ -217,12 +220,12 @@ func (p *Pages) showDSRNew(w http.ResponseWriter, r *http.Request, v *viewer, st
 	}
 	page := dsrNewData{
 		frame: newFrame(v, "home"), Form: form,
-		MaxBackdateDays: int(dsr.MaxBackdate.Hours() / 24),
-		Kind:            newDSRField(r, form, "kind", "dsr.field.kind", "", true),
-		Description:     newDSRField(r, form, "description", "dsr.field.description", "dsr.staff.new.description_hint", false, "max", dsr.MaxDescription),
-		IdentityNote:    newDSRField(r, form, "identity_note", "dsr.field.identity_note", "dsr.staff.new.identity_note_hint", true, "max", dsr.MaxIdentityNote),
-		Country:         newDSRField(r, form, "country", "dsr.field.country", "dsr.staff.new.country_hint", false),
-		Language:        newDSRField(r, form, "locale", "dsr.field.language", "dsr.staff.new.language_hint", true),
+		MaxBackdateDays: int(dsr.MaxBackdate.Hours() / 24), Scopes: dsr.ScopeGroups(),
+		Kind:         newDSRField(r, form, "kind", "dsr.field.kind", "", true),
+		Description:  newDSRField(r, form, "description", "dsr.field.description", "dsr.staff.new.description_hint", false, "max", dsr.MaxDescription),
+		IdentityNote: newDSRField(r, form, "identity_note", "dsr.field.identity_note", "dsr.staff.new.identity_note_hint", true, "max", dsr.MaxIdentityNote),
+		Country:      newDSRField(r, form, "country", "dsr.field.country", "dsr.staff.new.country_hint", false),
+		Language:     newDSRField(r, form, "locale", "dsr.field.language", "dsr.staff.new.language_hint", true),
 	}
 	page.Kind.Empty, page.Kind.Options = i18n.T(web.Lang(r), "dsr.staff.new.choose_kind"), kindOptions(form.Get("kind"))
 	page.Country.Empty, page.Country.Options = i18n.T(web.Lang(r), "dsr.country.other"), countryOptions(form.Get("country"))
@@ -251,6 +254,8 @@ func (p *Pages) dsrFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		form.AddError("kind", "form.invalid_choice")
 	case kind.NeedsDescription():
 		form.Required("description")
+	case kind.ScopeProblem(kind.ScopeFrom(form.Values)) != "":
+		form.AddError(kind.ScopeField(), kind.ScopeProblem(kind.ScopeFrom(form.Values)))
 	}
 	form.MaxLength("description", dsr.MaxDescription)
 	form.Required("identity_note")
@@ -279,6 +284,7 @@ func (p *Pages) dsrFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	req, err := p.cfg.DSR.FileForPerson(r.Context(), v.actor(), dsr.StaffFiling{
 		Email: form.Get("email"), Locale: lang, Kind: kind, Country: form.Get("country"),
 		Description: form.Get("description"), IdentityNote: form.Get("identity_note"), ReceivedOn: receivedOn,
+		Scope: kind.ScopeFrom(form.Values),
 	})
 	if err != nil {
 		switch apperr.Code(err) {
@@ -309,6 +315,13 @@ type dsrHistoryRow struct {
 	Moved bool
 }
 
+// scopeRow is what a restriction or objection named, as the page shows it.
+type scopeRow struct {
+	dsr.ScopeLine
+	// LiftReason is why its entry was lifted, in the page's language.
+	LiftReason string
+}
+
 // dsrPageData is the data of a request's page.
 type dsrPageData struct {
 	frame
@@ -317,8 +330,11 @@ type dsrPageData struct {
 	IdentityNote string
 	History      []dsrHistoryRow
 	Items        []string
-	Authority    dsr.Authority
-	Others       []dsrRow
+	// Scope is what a restriction or objection named, with the entries it
+	// led to.
+	Scope     []scopeRow
+	Authority dsr.Authority
+	Others    []dsrRow
 	// Steps are what may be done now, by name (dsr.Step).
 	Steps map[string]bool
 	// CountryKey names the person's country; "" when not known.
@@ -384,6 +400,13 @@ func (p *Pages) showDSR(w http.ResponseWriter, r *http.Request, v *viewer, statu
 		MaxExtension: dsr.MaxExtensionMonths, History: []dsrHistoryRow{}, Items: []string{}, Others: []dsrRow{},
 	}
 	page.Case.Description = c.Description
+	for _, l := range c.ScopeLines() {
+		row := scopeRow{ScopeLine: l}
+		if l.Entry != nil {
+			row.LiftReason = dsr.Text(lang, l.Entry.LiftReason)
+		}
+		page.Scope = append(page.Scope, row)
+	}
 	if c.Country != "" {
 		page.CountryKey = dsr.CountryKey(c.Country)
 	}
@@ -514,6 +537,44 @@ func (p *Pages) dsrStep(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	web.Flash(w, r, web.FlashSuccess, "dsr.staff.done."+string(step), "reference", req.Reference)
 	web.Redirect(w, r, dsrURL(req.ID))
+}
+
+// liftField is the form field of the reason for lifting an entry.
+func liftField(entryID string) string { return "lift_" + entryID }
+
+// dsrLift lifts a restriction or objection a request asked for, telling
+// the person why (dsr.Service.Lift). Without a reason, or for an entry
+// already lifted, the page shows again with the problem and nothing
+// changes.
+func (p *Pages) dsrLift(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if err := r.ParseForm(); err != nil {
+		p.rd.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	form := web.NewForm(r.PostForm)
+	entry := r.PathValue("entry")
+	field := liftField(entry)
+	form.Required(field)
+	form.MaxLength(field, restriction.MaxReason)
+	if !form.Valid() {
+		p.showDSR(w, r, v, http.StatusUnprocessableEntity, form, nil)
+		return
+	}
+	lifted, err := p.cfg.DSR.Lift(r.Context(), v.actor(), r.PathValue("id"), entry, form.Get(field))
+	switch {
+	case err == nil:
+	case apperr.Code(err) == apperr.NotFound:
+		p.rd.Error(w, r, http.StatusNotFound)
+		return
+	case apperr.Code(err) == apperr.NotAllowed:
+		p.showDSR(w, r, v, http.StatusConflict, form, &web.Message{Key: "dsr.staff.already_lifted"})
+		return
+	default:
+		p.fail(w, r, "lift restriction", err)
+		return
+	}
+	web.Flash(w, r, web.FlashSuccess, "dsr.staff.lifted", "what", i18n.T(web.Lang(r), lifted.TargetKey()))
+	web.Redirect(w, r, dsrURL(r.PathValue("id")))
 }
 
 // checkLines adds an error to field when one of its lines is too long.

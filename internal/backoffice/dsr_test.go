@@ -16,6 +16,8 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/person"
+	"github.com/tillit/tillit/internal/restriction"
+	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -46,7 +48,7 @@ func newDSREnv(t *testing.T) *dsrEnv {
 		t.Fatal(err)
 	}
 	svc, err := dsr.New(dsr.Config{DB: e.app.DB, Vault: e.app.Vault, LookupKey: secret,
-		Fulfillers: map[dsr.Kind]dsr.Fulfiller{dsr.KindAccess: extractFulfiller}})
+		Fulfillers: map[dsr.Kind]dsr.Fulfiller{dsr.KindAccess: extractFulfiller}, Intakes: rights.New(e.app.DB, e.app.Vault).Intakes()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +85,15 @@ func (e *dsrEnv) person(email string) string {
 // consumerRequest files a request as the consumer with the address.
 func (e *dsrEnv) consumerRequest(email string, kind dsr.Kind, description string) dsr.Request {
 	e.t.Helper()
-	r, err := e.dsr.FileByConsumer(e.ctx, dsr.ConsumerFiling{ConsumerID: "c", PersonID: e.person(email), Email: email,
-		Locale: i18n.English, Kind: kind, Country: "NL", Description: description})
+	return e.consumerRequestWith(dsr.ConsumerFiling{Email: email, Kind: kind, Description: description})
+}
+
+// consumerRequestWith files f as the consumer with f.Email, filling in
+// what f leaves out.
+func (e *dsrEnv) consumerRequestWith(f dsr.ConsumerFiling) dsr.Request {
+	e.t.Helper()
+	f.ConsumerID, f.PersonID, f.Locale, f.Country = "c", e.person(f.Email), i18n.English, "NL"
+	r, err := e.dsr.FileByConsumer(e.ctx, f)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -399,5 +408,81 @@ func TestDSRQueueMostUrgentFirst(t *testing.T) {
 	}
 	if !strings.Contains(body, "Waiting: 3") {
 		t.Error("no count")
+	}
+}
+
+func TestDSRStaffFileAndLiftARestriction(t *testing.T) {
+	e := newDSREnv(t)
+	annaID := e.person("anna@example.dk")
+	dpo := e.staff(account.RoleDataProtection, "Dora Protect")
+	c := e.client()
+	c.signIn(dpo)
+
+	_, body := c.get("/staff/privacy-requests/new")
+	if !strings.Contains(body, `name="scope_restriction" value="purchase"`) || !strings.Contains(body, `name="scope_objection" value="similar_offers"`) {
+		t.Fatalf("the filing form offers no scope:\n%s", body)
+	}
+	form := url.Values{"email": {"anna@example.dk"}, "kind": {"restriction"}, "locale": {"en"},
+		"identity_note": {"Letter signed, address matches."}}
+	res, body := c.post("/staff/privacy-requests/new", form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-scope_restriction"`) {
+		t.Fatalf("restriction of nothing: %d", res.StatusCode)
+	}
+	form["scope_restriction"] = []string{"purchase", "horoscope"}
+	res, body = c.post("/staff/privacy-requests/new", form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-scope_restriction"`) {
+		t.Fatalf("restriction of something not offered: %d", res.StatusCode)
+	}
+	form["scope_restriction"] = []string{"purchase", "device"}
+	res, _ = c.post("/staff/privacy-requests/new", form)
+	page := res.Header.Get("Location")
+	id := strings.TrimPrefix(page, "/staff/privacy-requests/")
+	r := e.request(id)
+	if r.PersonID != annaID || strings.Join(r.Scope, ",") != "purchase,device" || len(r.Entries) != 2 || !r.Entries[0].InForce() {
+		t.Fatalf("filed: %+v %+v", r.Request, r.Entries)
+	}
+	purchase := r.Entries[0]
+
+	_, body = c.get(page)
+	if !strings.Contains(text(body), "Data restricted") || !strings.Contains(body, `id="lift-purchase"`) || !strings.Contains(body, `id="lift-device"`) {
+		t.Fatalf("the request page does not offer to lift:\n%s", body)
+	}
+	lift := page + "/entries/" + purchase.ID + "/lift"
+	res, body = c.post(lift, url.Values{})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-lift_`+purchase.ID+`"`) {
+		t.Errorf("lift without a reason: %d", res.StatusCode)
+	}
+	if !e.request(id).Entries[0].InForce() {
+		t.Fatal("a lift without a reason lifted")
+	}
+	// Staff of other roles cannot lift.
+	support := e.client()
+	support.signIn(e.staff(account.RoleCustomerService, "Sam Service"))
+	if res, _ := support.post(lift, url.Values{"lift_" + purchase.ID: {"checked"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("support lifts: %d", res.StatusCode)
+	}
+	// An entry of another request is not found through this one.
+	other := e.consumerRequestWith(dsr.ConsumerFiling{Email: "bo@example.dk", Kind: dsr.KindObjection, Scope: []string{"similar_offers"}})
+	otherEntry := e.request(other.ID).Entries[0]
+	if res, _ := c.post(page+"/entries/"+otherEntry.ID+"/lift", url.Values{"lift_" + otherEntry.ID: {"x"}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("lifting another request's entry: %d", res.StatusCode)
+	}
+
+	res, _ = c.post(lift, url.Values{"lift_" + purchase.ID: {"Checked against the shop's records: the purchase data is right."}})
+	wantRedirect(t, res, page)
+	after := e.request(id)
+	if after.Entries[0].InForce() || after.Entries[0].LiftedBy != "staff:"+dpo.ID || !after.Entries[1].InForce() {
+		t.Errorf("after the lift: %+v", after.Entries)
+	}
+	if got := e.auditEntries(purchase.ID, restriction.AuditLifted); len(got) != 1 || got[0].Actor != "staff:"+dpo.ID {
+		t.Errorf("lift audit: %+v", got)
+	}
+	_, body = c.get(page)
+	if !strings.Contains(text(body), "Checked against the shop's records") || strings.Contains(body, `id="lift-purchase"`) {
+		t.Errorf("the page after the lift:\n%s", body)
+	}
+	res, body = c.post(lift, url.Values{"lift_" + purchase.ID: {"again"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(text(body), "already lifted") {
+		t.Errorf("lifting twice: %d", res.StatusCode)
 	}
 }

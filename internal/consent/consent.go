@@ -89,12 +89,16 @@ const (
 	// SourceErasure is the person's request for erasure, which withdraws
 	// every consent; the actor names the request, if any.
 	SourceErasure Source = "erasure"
+	// SourceObjection is the person's objection to direct marketing
+	// (Art. 21(3)), which withdraws the marketing consent the moment the
+	// request is filed; the actor is who filed it.
+	SourceObjection Source = "objection"
 )
 
 // valid reports whether s is one of the sources.
 func (s Source) valid() bool {
 	switch s {
-	case SourceApp, SourceUnsubscribeLink, SourceStaff, SourceCheckout, SourceErasure:
+	case SourceApp, SourceUnsubscribeLink, SourceStaff, SourceCheckout, SourceErasure, SourceObjection:
 		return true
 	}
 	return false

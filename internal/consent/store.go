@@ -51,7 +51,7 @@ func SetTx(tx *store.Tx, subject string, purpose Purpose, granted bool, source S
 		return false, apperr.BadField("purpose", "must be one of the consent purposes")
 	}
 	if !source.valid() {
-		return false, apperr.BadField("source", "must be app, unsubscribe_link, staff or checkout")
+		return false, apperr.BadField("source", "must be app, unsubscribe_link, staff, checkout, erasure or objection")
 	}
 	if actor == "" && (source == SourceApp || source == SourceStaff) {
 		return false, apperr.BadField("actor", "is required for a change made in the app or by staff")

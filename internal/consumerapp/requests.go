@@ -64,6 +64,7 @@ type requestsPage struct {
 	Requests  []requestRow
 	Form      *web.Form
 	Kinds     []kindChoice
+	Scopes    []dsr.ScopeGroup
 	Countries []countryChoice
 	// MaxDescription is the most characters a description may have.
 	MaxDescription int
@@ -85,7 +86,7 @@ func (p *Pages) showRequests(w http.ResponseWriter, r *http.Request, cv consumer
 		return
 	}
 	page := requestsPage{shell: shell{Email: cv.Consumer.Email, Nav: "privacy"}, Form: form, Requests: []requestRow{},
-		MaxDescription: dsr.MaxDescription}
+		MaxDescription: dsr.MaxDescription, Scopes: dsr.ScopeGroups()}
 	for _, req := range list {
 		page.Requests = append(page.Requests, requestRow{Request: req, URL: requestURL(req.ID), Badge: requestBadge(req)})
 	}
@@ -115,6 +116,8 @@ func (p *Pages) fileRequest(w http.ResponseWriter, r *http.Request, cv consumerV
 		form.AddError("kind", "form.invalid_choice")
 	case kind.NeedsDescription() && form.Get("description") == "":
 		form.AddError("description", "dsr.consumer.description_needed."+string(kind))
+	case kind.ScopeProblem(kind.ScopeFrom(form.Values)) != "":
+		form.AddError(kind.ScopeField(), kind.ScopeProblem(kind.ScopeFrom(form.Values)))
 	}
 	form.MaxLength("description", dsr.MaxDescription)
 	if c := form.Get("country"); c != "" {
@@ -128,7 +131,7 @@ func (p *Pages) fileRequest(w http.ResponseWriter, r *http.Request, cv consumerV
 	}
 	req, err := p.cfg.Requests.FileByConsumer(r.Context(), dsr.ConsumerFiling{
 		ConsumerID: cv.Consumer.ID, PersonID: cv.Consumer.PersonID, Email: cv.Consumer.Email, Locale: web.Lang(r),
-		Kind: kind, Country: form.Get("country"), Description: form.Get("description"),
+		Kind: kind, Country: form.Get("country"), Description: form.Get("description"), Scope: kind.ScopeFrom(form.Values),
 	})
 	if apperr.Code(err) == dsr.CodeAlreadyOpen {
 		form.AddError("kind", "dsr.consumer.already_open")

@@ -79,14 +79,37 @@ func TestPrivacyRequestsInBrowser(t *testing.T) {
 			b.CheckAccessibility(t)
 			b.Screenshot(filepath.Join(shots, "consumer-request-answered-"+vp.name+".png"))
 
+			// The data to restrict shows once a restriction is chosen.
 			b.Submit("All your privacy requests")
-			if n := b.Count("#requests tbody tr"); n != 2 {
-				t.Errorf("%d requests listed, want 2", n)
+			if shown(b, "#f-scope_restriction") || shown(b, "#f-scope_objection") {
+				t.Error("scope choices show before a kind is chosen")
+			}
+			chooseKind(b, "restriction")
+			if !shown(b, "#f-scope_restriction") || shown(b, "#f-scope_objection") {
+				t.Error("choosing a restriction does not show just the data to restrict")
+			}
+			b.CheckAccessibility(t)
+			browsertest.Eval[bool](b, `(() => { document.querySelector('input[name="scope_restriction"][value="purchase"]').click(); return true; })()`)
+			if status := b.Submit("Send request"); status != http.StatusOK {
+				t.Fatalf("file a restriction: %d", status)
+			}
+			expect("#scope", "Purchases: restricted")
+			b.CheckAccessibility(t)
+			b.Screenshot(filepath.Join(shots, "consumer-request-restriction-"+vp.name+".png"))
+
+			b.Submit("All your privacy requests")
+			if n := b.Count("#requests tbody tr"); n != 3 {
+				t.Errorf("%d requests listed, want 3", n)
 			}
 			b.CheckAccessibility(t)
 			b.Screenshot(filepath.Join(shots, "consumer-requests-"+vp.name+".png"))
 		})
 	}
+}
+
+// shown reports whether the element the selector finds is displayed.
+func shown(b *browsertest.Browser, selector string) bool {
+	return browsertest.Eval[bool](b, `getComputedStyle(document.querySelector('`+selector+`')).display !== 'none'`)
 }
 
 // chooseKind ticks the radio button of a kind of request.

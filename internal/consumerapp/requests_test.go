@@ -11,6 +11,9 @@ import (
 	"github.com/tillit/tillit/internal/consumerapp"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/privacy"
+	"github.com/tillit/tillit/internal/restriction"
+	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -27,7 +30,7 @@ func newRequestsEnv(t *testing.T) (*env, *dsr.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := dsr.New(dsr.Config{DB: e.app.DB, Vault: e.app.Vault, LookupKey: secret, Fulfillers: map[dsr.Kind]dsr.Fulfiller{
+	svc, err := dsr.New(dsr.Config{DB: e.app.DB, Vault: e.app.Vault, LookupKey: secret, Intakes: rights.New(e.app.DB, e.app.Vault).Intakes(), Fulfillers: map[dsr.Kind]dsr.Fulfiller{
 		dsr.KindAccess: dsr.FulfillerFunc(func(tx *store.Tx, r dsr.Request) (dsr.Outcome, error) {
 			return dsr.Outcome{Status: dsr.StatusCompleted,
 				Items:    []dsr.Item{{What: "privacy.category.purchase", Done: true, Reason: "1 order"}},
@@ -188,5 +191,75 @@ func TestConsumerSeesTheRouteToTheAuthority(t *testing.T) {
 		if !pg.has(want) {
 			t.Errorf("refused page lacks %q", want)
 		}
+	}
+}
+
+func TestConsumerRestrictsAndObjects(t *testing.T) {
+	e, svc := newRequestsEnv(t)
+	c := e.client()
+	c.signIn(anna)
+	person := e.subject(anna)
+	permits := func(p privacy.PurposeID, cats ...privacy.CategoryID) bool {
+		t.Helper()
+		var ok bool
+		err := e.app.DB.Read(e.ctx, func(tx *store.Tx) error {
+			var err error
+			ok, err = restriction.Permits(tx, person, p, cats...)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+
+	pg := c.get("/app/privacy/requests")
+	for _, want := range []string{`name="scope_restriction" value="purchase"`, `name="scope_objection" value="similar_offers"`,
+		`name="scope_objection" value="direct_marketing"`} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+	if strings.Contains(pg.body, `name="scope_objection" value="credit_agreement"`) {
+		t.Error("the form offers to object to the credit agreement, which is a contract")
+	}
+
+	// Nothing ticked, or something not offered: nothing is filed.
+	pg = c.post("/app/privacy/requests", url.Values{"kind": {"restriction"}})
+	if pg.status != http.StatusUnprocessableEntity || !pg.has("Tick the data you want restricted.") || !strings.Contains(pg.body, `href="#f-scope_restriction"`) {
+		t.Errorf("restriction of nothing: %d", pg.status)
+	}
+	pg = c.post("/app/privacy/requests", url.Values{"kind": {"objection"}, "scope_objection": {"credit_agreement"}})
+	if pg.status != http.StatusUnprocessableEntity {
+		t.Errorf("objection to the contract: %d", pg.status)
+	}
+	if n, _ := svc.CountOpen(e.ctx); n != 0 {
+		t.Fatalf("%d requests filed by bad forms", n)
+	}
+
+	// A restriction takes effect as it is filed, and its page says so.
+	pg = c.post("/app/privacy/requests", url.Values{"kind": {"restriction"}, "scope_restriction": {"device", "purchase"},
+		"scope_objection": {"similar_offers"}, "description": {"The shop has my order wrong."}})
+	id := requestID(t, pg)
+	for _, want := range []string{"Data restricted", "Purchases: restricted", "Device and network: restricted"} {
+		if !pg.has(want) {
+			t.Errorf("restriction page lacks %q:\n%s", want, pg.body)
+		}
+	}
+	got, err := svc.Get(e.ctx, id)
+	if err != nil || strings.Join(got.Scope, ",") != "purchase,device" {
+		t.Fatalf("filed scope: %v %v (the objection's ticks must not leak into a restriction)", got.Scope, err)
+	}
+	if permits(privacy.PurposeFraudPrevention, privacy.CategoryPurchase) || !permits(privacy.PurposeSimilarOffers, privacy.CategoryIdentity) {
+		t.Error("the restriction did not take effect as filed, or did more")
+	}
+
+	pg = c.post("/app/privacy/requests", url.Values{"kind": {"objection"}, "scope_objection": {"similar_offers"}})
+	requestID(t, pg)
+	if !pg.has("Objected to") || !pg.has("Offers of similar services: stopped") {
+		t.Errorf("objection page:\n%s", pg.body)
+	}
+	if permits(privacy.PurposeSimilarOffers) {
+		t.Error("similar offers still go on after the objection")
 	}
 }

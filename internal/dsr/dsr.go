@@ -7,7 +7,11 @@
 // Access (Art. 15, D2), portability (Art. 20, D3), rectification (Art. 16,
 // D4), erasure (Art. 17, D5), restriction (Art. 18, D6) and objection
 // (Art. 21, D6). Contests of automated decisions (Art. 22, D7) are package
-// decision's.
+// decision's. A restriction or objection names what it is about in its
+// scope (the data categories or the purposes the person ticked, see
+// Kind.ScopeChoices), and takes effect the moment it is filed: an Intake
+// per kind (Config.Intakes) runs in the filing transaction. Staff lift a
+// restriction with Lift, which tells the person first (Art. 18(3)).
 //
 // # Lifecycle
 //
@@ -115,10 +119,8 @@ func (k Kind) NameKey() string { return "dsr.kind." + string(k) }
 func (k Kind) AboutKey() string { return "dsr.kind." + string(k) + ".about" }
 
 // NeedsDescription reports whether a request of the kind must say what it is
-// about: which data is wrong, which processing to restrict or object to.
-func (k Kind) NeedsDescription() bool {
-	return k == KindRectification || k == KindRestriction || k == KindObjection
-}
+// about in words: which data is wrong and what it should be.
+func (k Kind) NeedsDescription() bool { return k == KindRectification }
 
 // Status is where a request is in its lifecycle.
 type Status string
@@ -205,6 +207,10 @@ type Request struct {
 	// when they wrote nothing, when the read did not open it, or when their
 	// data was erased (see DescriptionErased).
 	Description string `json:"description,omitempty"`
+	// Scope is what a restriction or objection request is about: category
+	// ids to restrict, purpose ids objected to (Kind.ScopeChoices); empty
+	// for other kinds.
+	Scope []string `json:"scope,omitempty"`
 	// DescriptionErased reports that what the person wrote can no longer be
 	// read because their data was erased.
 	DescriptionErased bool `json:"description_erased,omitempty"`
@@ -314,6 +320,13 @@ type DocumentInfo struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// Intake is what takes effect the moment a request of one kind is filed,
+// before anyone works it: a restriction while Tillit checks the request
+// (Art. 18(1)), an objection to direct marketing (Art. 21(3)). It runs in
+// the transaction that files r, with the filing's actor; an error rolls the
+// filing back. Like a Fulfiller it must have no effects outside tx.
+type Intake func(tx *store.Tx, r Request, actor string) error
+
 // Fulfiller carries out requests of one kind. Fulfil runs inside the
 // transaction that answers r (r.Status is in_progress or extended and
 // r.Description is opened); it changes what the request asks for and
@@ -349,6 +362,8 @@ type Config struct {
 	// Fulfillers carry out requests, per kind; a kind without one is
 	// answered by staff by hand.
 	Fulfillers map[Kind]Fulfiller
+	// Intakes take effect when a request is filed, per kind; optional.
+	Intakes map[Kind]Intake
 	// HomeCountry is where the operator has its main establishment: its
 	// supervisory authority is named when the person's country has none
 	// listed. DefaultHomeCountry when empty.
@@ -379,6 +394,11 @@ func New(cfg Config) (*Service, error) {
 	for k, f := range cfg.Fulfillers {
 		if !k.Valid() || f == nil {
 			return nil, errors.New("dsr: Config.Fulfillers has an unknown kind or a nil fulfiller")
+		}
+	}
+	for k, in := range cfg.Intakes {
+		if !k.Valid() || in == nil {
+			return nil, errors.New("dsr: Config.Intakes has an unknown kind or a nil intake")
 		}
 	}
 	if cfg.HomeCountry == "" {

@@ -11,6 +11,8 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/privacy"
+	"github.com/tillit/tillit/internal/restriction"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -268,7 +270,7 @@ func TestOneOpenRequestPerKind(t *testing.T) {
 	e := newEnv(t, nil)
 	first := e.started(anna, dsr.KindObjection)
 	_, err := e.svc.FileByConsumer(e.ctx, dsr.ConsumerFiling{ConsumerID: "c", PersonID: e.person(anna), Email: anna,
-		Kind: dsr.KindObjection, Description: "again"})
+		Kind: dsr.KindObjection, Description: "again", Scope: firstChoice(dsr.KindObjection)})
 	wantCode(t, err, dsr.CodeAlreadyOpen)
 	if n := e.count(`SELECT COUNT(*) FROM data_subject_requests`); n != 1 {
 		t.Errorf("%d requests", n)
@@ -294,6 +296,11 @@ func TestFilingChecksWhatWasAsked(t *testing.T) {
 		{"rectification without saying what", dsr.ConsumerFiling{Kind: dsr.KindRectification, Description: "  "}},
 		{"description too long", dsr.ConsumerFiling{Kind: dsr.KindAccess, Description: strings.Repeat("x", dsr.MaxDescription+1)}},
 		{"unlisted country", dsr.ConsumerFiling{Kind: dsr.KindAccess, Country: "XX"}},
+		{"restriction of nothing", dsr.ConsumerFiling{Kind: dsr.KindRestriction}},
+		{"restriction of an unknown category", dsr.ConsumerFiling{Kind: dsr.KindRestriction, Scope: []string{"purchase", "horoscope"}}},
+		{"objection to a contract", dsr.ConsumerFiling{Kind: dsr.KindObjection, Scope: []string{"credit_agreement"}}},
+		{"objection to a category", dsr.ConsumerFiling{Kind: dsr.KindObjection, Scope: []string{"purchase"}}},
+		{"scope on an access request", dsr.ConsumerFiling{Kind: dsr.KindAccess, Scope: []string{"purchase"}}},
 	} {
 		c.f.ConsumerID, c.f.PersonID, c.f.Email = "c", id, anna
 		_, err := e.svc.FileByConsumer(e.ctx, c.f)
@@ -779,7 +786,18 @@ func TestEveryKeyTranslated(t *testing.T) {
 		if k.NeedsDescription() {
 			keys = append(keys, "dsr.consumer.description_needed."+string(k))
 		}
+		if k.Scoped() {
+			for _, part := range []string{"legend", "hint", "named"} {
+				keys = append(keys, "dsr.scope."+string(k)+"."+part)
+			}
+			keys = append(keys, "dsr.consumer.scope_needed."+string(k), "dsr.entry."+string(k)+".in_force",
+				"dsr.mail.lifted."+string(k)+".subject", "dsr.mail.lifted."+string(k)+".body")
+			for _, o := range k.ScopeOptions() {
+				keys = append(keys, o.NameKey, o.AboutKey)
+			}
+		}
 	}
+	keys = append(keys, "dsr.entry.lifted", "dsr.mail.lifted.reason")
 	for _, key := range keys {
 		if !i18n.Has(key) {
 			t.Errorf("no message %s", key)
@@ -794,6 +812,7 @@ func TestNewChecksConfig(t *testing.T) {
 		"no lookup key":   {DB: e.db, Vault: e.vault},
 		"unknown kind":    {DB: e.db, Vault: e.vault, LookupKey: "k", Fulfillers: map[dsr.Kind]dsr.Fulfiller{"review": &fakeFulfiller{}}},
 		"nil fulfiller":   {DB: e.db, Vault: e.vault, LookupKey: "k", Fulfillers: map[dsr.Kind]dsr.Fulfiller{dsr.KindAccess: nil}},
+		"nil intake":      {DB: e.db, Vault: e.vault, LookupKey: "k", Intakes: map[dsr.Kind]dsr.Intake{dsr.KindObjection: nil}},
 		"unknown country": {DB: e.db, Vault: e.vault, LookupKey: "k", HomeCountry: "US"},
 		"late reminder":   {DB: e.db, Vault: e.vault, LookupKey: "k", RemindDays: 40},
 	} {
@@ -804,3 +823,87 @@ func TestNewChecksConfig(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestScopeIsKeptAndIntakesTakeEffectOnFiling(t *testing.T) {
+	var took []string
+	failFor := ""
+	e := newEnvWith(t, func(cfg *dsr.Config) {
+		cfg.Intakes = map[dsr.Kind]dsr.Intake{dsr.KindObjection: func(tx *store.Tx, r dsr.Request, actor string) error {
+			if r.PersonID == failFor {
+				return errors.New("intake failed")
+			}
+			var n int
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM data_subject_requests WHERE id = $1`, r.ID).Scan(&n); err != nil || n != 1 {
+				t.Errorf("the intake does not see the request it runs for: %d %v", n, err)
+			}
+			took = append(took, actor+" "+strings.Join(r.Scope, ","))
+			return nil
+		}}
+	})
+	// The scope is kept in the registry's order, whatever order it came in.
+	r, err := e.svc.FileByConsumer(e.ctx, dsr.ConsumerFiling{ConsumerID: "c1", PersonID: e.person(anna), Email: anna,
+		Kind: dsr.KindObjection, Scope: []string{"direct_marketing", "similar_offers", "direct_marketing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(e.get(r.ID).Scope, ","); got != "similar_offers,direct_marketing" {
+		t.Errorf("stored scope = %s", got)
+	}
+	if strings.Join(took, ";") != "consumer:c1 similar_offers,direct_marketing" {
+		t.Errorf("intakes ran: %q", took)
+	}
+	// Other kinds have no intake here.
+	e.consumerFiles(anna, dsr.KindRestriction, "")
+	if len(took) != 1 {
+		t.Errorf("an intake ran for a restriction: %q", took)
+	}
+	// A failing intake files nothing.
+	failFor = e.person(bo)
+	_, err = e.svc.FileByConsumer(e.ctx, dsr.ConsumerFiling{ConsumerID: "c2", PersonID: failFor, Email: bo,
+		Kind: dsr.KindObjection, Scope: []string{"similar_offers"}})
+	if err == nil {
+		t.Fatal("filing went through a failing intake")
+	}
+	if n := e.count(`SELECT COUNT(*) FROM data_subject_requests WHERE person_id = $1`, failFor); n != 0 {
+		t.Errorf("a filing whose intake failed left %d requests", n)
+	}
+	if m := e.mails(bo); len(m) != 0 {
+		t.Errorf("a filing whose intake failed sent %d mails", len(m))
+	}
+}
+
+func TestLiftTellsThePersonFirst(t *testing.T) {
+	e := newEnvWith(t, func(cfg *dsr.Config) {
+		cfg.Intakes = map[dsr.Kind]dsr.Intake{dsr.KindRestriction: func(tx *store.Tx, r dsr.Request, actor string) error {
+			_, err := restriction.Restrict(tx, r.PersonID, []privacy.CategoryID{privacy.CategoryPurchase}, r.ID, actor)
+			return err
+		}}
+	})
+	r := e.consumerFiles(anna, dsr.KindRestriction, "My order is wrong.")
+	other := e.consumerFiles(bo, dsr.KindRestriction, "")
+	entries := e.get(r.ID).Entries
+	otherEntries := e.get(other.ID).Entries
+	if len(entries) != 1 || !entries[0].InForce() || len(otherEntries) != 1 {
+		t.Fatalf("entries: %+v %+v", entries, otherEntries)
+	}
+	_, err := e.svc.Lift(e.ctx, staffActor, r.ID, otherEntries[0].ID, "checked")
+	wantCode(t, err, apperr.NotFound)
+	_, err = e.svc.Lift(e.ctx, staffActor, r.ID, entries[0].ID, " ")
+	wantCode(t, err, apperr.BadValue)
+	before := len(e.mails(anna))
+
+	lifted, err := e.svc.Lift(e.ctx, staffActor, r.ID, entries[0].ID, "The shop confirmed the order as recorded.")
+	if err != nil || lifted.InForce() {
+		t.Fatalf("lift: %+v %v", lifted, err)
+	}
+	m := e.mails(anna)
+	if len(m) != before+1 || !strings.Contains(m[len(m)-1].Subject, r.Reference) ||
+		!strings.Contains(m[len(m)-1].Body, "The shop confirmed the order as recorded.") {
+		t.Errorf("the person was not told: %+v", m)
+	}
+	_, err = e.svc.Lift(e.ctx, staffActor, r.ID, entries[0].ID, "again")
+	wantCode(t, err, apperr.NotAllowed)
+	if e.get(r.ID).Entries[0].InForce() || !e.get(other.ID).Entries[0].InForce() {
+		t.Error("the wrong entry was lifted")
+	}
+}

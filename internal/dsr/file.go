@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -57,6 +59,8 @@ type ConsumerFiling struct {
 	// authority answers name.
 	Country     string
 	Description string
+	// Scope is what a restriction or objection is about (Request.Scope).
+	Scope []string
 }
 
 // StaffFiling is a request the data protection team files for a person
@@ -70,6 +74,8 @@ type StaffFiling struct {
 	Kind        Kind
 	Country     string
 	Description string
+	// Scope is what a restriction or objection is about (Request.Scope).
+	Scope []string
 	// IdentityNote says how staff verified the person's identity;
 	// required.
 	IdentityNote string
@@ -88,6 +94,7 @@ type filing struct {
 	country                            string
 	lang                               i18n.Lang
 	description, replyTo, identityNote string
+	scope                              []string
 	receivedAt                         time.Time
 }
 
@@ -100,7 +107,7 @@ func (s *Service) FileByConsumer(ctx context.Context, f ConsumerFiling) (Request
 		return Request{}, errors.New("dsr: FileByConsumer needs the consumer and their person")
 	}
 	in := filing{personID: f.PersonID, actor: "consumer:" + f.ConsumerID, channel: ChannelApp, method: IdentityAppSignIn,
-		kind: f.Kind, country: f.Country, lang: f.Locale, description: f.Description, replyTo: f.Email}
+		kind: f.Kind, country: f.Country, lang: f.Locale, description: f.Description, replyTo: f.Email, scope: f.Scope}
 	if err := in.check(); err != nil {
 		return Request{}, err
 	}
@@ -134,7 +141,7 @@ func (s *Service) FileForPerson(ctx context.Context, actor string, f StaffFiling
 		return Request{}, apperr.BadField("identity_note", "must be text of at most %d characters", MaxIdentityNote)
 	}
 	in := filing{actor: actor, channel: ChannelStaff, method: IdentityStaffVerified, kind: f.Kind, country: f.Country,
-		lang: f.Locale, description: f.Description, replyTo: email, identityNote: note}
+		lang: f.Locale, description: f.Description, replyTo: email, identityNote: note, scope: f.Scope}
 	if err := in.check(); err != nil {
 		return Request{}, err
 	}
@@ -184,6 +191,35 @@ func (f *filing) check() error {
 	case f.replyTo == "":
 		return errors.New("dsr: a request needs an address to answer to")
 	}
+	return f.checkScope()
+}
+
+// checkScope checks and orders the scope: required for a scoped kind, each
+// entry one of its choices, none for other kinds.
+func (f *filing) checkScope() error {
+	choices := f.kind.ScopeChoices()
+	if !f.kind.Scoped() {
+		if len(f.scope) > 0 {
+			return apperr.BadField("scope", "is only for restriction and objection requests")
+		}
+		f.scope = []string{}
+		return nil
+	}
+	if len(f.scope) == 0 {
+		return apperr.BadField("scope", "must name at least one of: %s", strings.Join(choices, ", "))
+	}
+	for _, c := range f.scope {
+		if !slices.Contains(choices, c) {
+			return apperr.BadField("scope", "must name only these: %s", strings.Join(choices, ", "))
+		}
+	}
+	picked := make([]string, 0, len(f.scope))
+	for _, c := range choices {
+		if slices.Contains(f.scope, c) {
+			picked = append(picked, c)
+		}
+	}
+	f.scope = picked
 	return nil
 }
 
@@ -256,15 +292,19 @@ func (s *Service) file(tx *store.Tx, f filing) (Request, error) {
 	r := row{Request: Request{
 		ID: ids.New(), Reference: newReference(), PersonID: f.personID, Kind: f.kind, Status: StatusIdentityVerified,
 		Channel: f.channel, IdentityMethod: f.method, Country: f.country, Locale: f.lang, Description: f.description,
-		ReceivedAt: received, OriginalDueAt: Deadline(received), Outcome: []Item{}, Version: 1,
+		ReceivedAt: received, OriginalDueAt: Deadline(received), Outcome: []Item{}, Scope: f.scope, Version: 1,
 	}, sealedDescription: description}
+	scope, err := json.Marshal(r.Scope)
+	if err != nil {
+		return Request{}, err
+	}
 	r.DueAt = r.OriginalDueAt
 	_, err = tx.Exec(`INSERT INTO data_subject_requests (id, reference, person_id, kind, status, channel, identity_method, country, locale,
-		description, reply_to, identity_note, received_at, original_due_at, due_at, open_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		description, reply_to, identity_note, received_at, original_due_at, due_at, open_key, scope)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		r.ID, r.Reference, r.PersonID, string(r.Kind), string(r.Status), string(r.Channel), string(r.IdentityMethod), r.Country,
 		string(r.Locale), nullable(description), nullable(replyTo), nullable(note), store.Micros(r.ReceivedAt), store.Micros(r.OriginalDueAt),
-		store.Micros(r.DueAt), openKey(r.PersonID, r.Kind))
+		store.Micros(r.DueAt), openKey(r.PersonID, r.Kind), string(scope))
 	if store.IsUniqueViolation(err) {
 		// Another request of the kind, or the same reference, was filed at
 		// the same moment: run again, and find it or draw a new reference.
@@ -278,6 +318,11 @@ func (s *Service) file(tx *store.Tx, f filing) (Request, error) {
 	}
 	if err := appendEvent(tx, r.ID, EventIdentityVerified, StatusReceived, StatusIdentityVerified, f.actor, ""); err != nil {
 		return Request{}, err
+	}
+	if intake := s.cfg.Intakes[r.Kind]; intake != nil {
+		if err := intake(tx, r.Request, f.actor); err != nil {
+			return Request{}, err
+		}
 	}
 	if err := s.scheduleDeadline(tx, r.Request); err != nil {
 		return Request{}, err

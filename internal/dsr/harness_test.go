@@ -43,10 +43,18 @@ type env struct {
 // newEnv builds the service with the fulfillers given.
 func newEnv(t *testing.T, fulfillers map[dsr.Kind]dsr.Fulfiller) *env {
 	t.Helper()
+	return newEnvWith(t, func(cfg *dsr.Config) { cfg.Fulfillers = fulfillers })
+}
+
+// newEnvWith builds the service with the configuration configure sets.
+func newEnvWith(t *testing.T, configure func(*dsr.Config)) *env {
+	t.Helper()
 	db, clk := storetest.Open(t)
 	v := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := dsr.New(dsr.Config{DB: db, Vault: v, LookupKey: lookupKey, Fulfillers: fulfillers, Logger: logger})
+	cfg := dsr.Config{DB: db, Vault: v, LookupKey: lookupKey, Logger: logger}
+	configure(&cfg)
+	svc, err := dsr.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +90,21 @@ func (e *env) consumerFiles(email string, kind dsr.Kind, description string) dsr
 	e.t.Helper()
 	r, err := e.svc.FileByConsumer(e.ctx, dsr.ConsumerFiling{
 		ConsumerID: "c-" + email, PersonID: e.person(email), Email: email, Locale: i18n.Danish,
-		Kind: kind, Country: "DK", Description: description,
+		Kind: kind, Country: "DK", Description: description, Scope: firstChoice(kind),
 	})
 	if err != nil {
 		e.t.Fatalf("file %s: %v", kind, err)
 	}
 	return r
+}
+
+// firstChoice is the scope the tests' requests of kind name: the first of
+// its choices, nothing for a kind without a scope.
+func firstChoice(kind dsr.Kind) []string {
+	if c := kind.ScopeChoices(); len(c) > 0 {
+		return c[:1]
+	}
+	return nil
 }
 
 // started files a request and starts work on it.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/tillit/tillit/internal/restriction"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/vault"
 )
@@ -14,6 +15,35 @@ import (
 type Case struct {
 	Request
 	Events []Event `json:"events"`
+	// Entries are the restrictions and objections a restriction or
+	// objection request asked for, in force or lifted.
+	Entries []restriction.Entry `json:"entries,omitempty"`
+}
+
+// ScopeLine is one thing a restriction or objection request named, with
+// the entry it led to.
+type ScopeLine struct {
+	// Value is the category or purpose id; NameKey names it.
+	Value, NameKey string
+	// Entry is the restriction or objection recorded for it; nil when
+	// none was (an objection to direct marketing withdraws a consent
+	// instead).
+	Entry *restriction.Entry
+}
+
+// ScopeLines returns what the request named, each with its latest entry.
+func (c Case) ScopeLines() []ScopeLine {
+	out := make([]ScopeLine, 0, len(c.Scope))
+	for _, v := range c.Scope {
+		line := ScopeLine{Value: v, NameKey: c.Kind.ScopeKey(v)}
+		for i := range c.Entries {
+			if c.Entries[i].Target == v {
+				line.Entry = &c.Entries[i]
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // Get returns the request with id, its description opened, and its history,
@@ -47,7 +77,10 @@ func (s *Service) getCase(ctx context.Context, personID, id string) (Case, error
 			return err
 		}
 		c.Request = r.Request
-		c.Events, err = events(tx, r.ID)
+		if c.Events, err = events(tx, r.ID); err != nil {
+			return err
+		}
+		c.Entries, err = restriction.ForRequest(tx, r.ID)
 		return err
 	})
 	return c, err

@@ -41,7 +41,7 @@ var errNotFound = apperr.New(apperr.NotFound, "No such request.")
 // selectRequest reads the columns scanRequest takes.
 const selectRequest = `SELECT r.id, r.reference, r.person_id, r.kind, r.status, r.channel, r.identity_method, r.country, r.locale,
 	r.description, r.received_at, r.original_due_at, r.due_at, r.extension_months, r.reminded_at, r.breached_at, r.closed_at,
-	r.erased_at, r.outcome, r.version, d.name, d.content_type, d.size, d.created_at, d.expires_at
+	r.erased_at, r.outcome, r.scope, r.version, d.name, d.content_type, d.size, d.created_at, d.expires_at
 FROM data_subject_requests r LEFT JOIN data_subject_request_documents d ON d.request_id = r.id`
 
 // row is a request as stored, with its sealed description ("" when none).
@@ -54,7 +54,7 @@ type row struct {
 func scanRequest(sc interface{ Scan(...any) error }) (row, error) {
 	var (
 		r                                  row
-		locale, outcome                    string
+		locale, outcome, scope             string
 		description                        sql.NullString
 		received, originalDue, due         int64
 		reminded, breached, closed, erased sql.NullInt64
@@ -63,7 +63,7 @@ func scanRequest(sc interface{ Scan(...any) error }) (row, error) {
 	)
 	err := sc.Scan(&r.ID, &r.Reference, &r.PersonID, &r.Kind, &r.Status, &r.Channel, &r.IdentityMethod, &r.Country, &locale,
 		&description, &received, &originalDue, &due, &r.ExtensionMonths, &reminded, &breached, &closed,
-		&erased, &outcome, &r.Version, &docName, &docType, &docSize, &docCreated, &docExpir)
+		&erased, &outcome, &scope, &r.Version, &docName, &docType, &docSize, &docCreated, &docExpir)
 	if err != nil {
 		return row{}, err
 	}
@@ -75,6 +75,9 @@ func scanRequest(sc interface{ Scan(...any) error }) (row, error) {
 	r.DescriptionErased = r.ErasedAt != nil
 	if err := json.Unmarshal([]byte(outcome), &r.Outcome); err != nil {
 		return row{}, fmt.Errorf("dsr: outcome of %s: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(scope), &r.Scope); err != nil {
+		return row{}, fmt.Errorf("dsr: scope of %s: %w", r.ID, err)
 	}
 	if docName.Valid {
 		r.Document = &DocumentInfo{Name: docName.String, ContentType: docType.String, Size: docSize.Int64,

@@ -63,6 +63,7 @@ var tableLinks = map[string][]Link{
 	"data_subject_requests":          {direct("person_id")},
 	"data_subject_request_events":    {via("request_id", "data_subject_requests", "id")},
 	"data_subject_request_documents": {via("request_id", "data_subject_requests", "id")},
+	"processing_restrictions":        {direct("person_id")},
 }
 
 // Purpose sets of linked tables whose rows are records of the same things.
@@ -112,6 +113,7 @@ var tablePurposes = map[string][]PurposeID{
 	"data_subject_requests":          {PurposeAccountability},
 	"data_subject_request_events":    {PurposeAccountability},
 	"data_subject_request_documents": {PurposeConsumerAccount},
+	"processing_restrictions":        {PurposeConsentRecords, PurposeAccountability},
 }
 
 // notAboutConsumers lists the tables with personal columns that hold no

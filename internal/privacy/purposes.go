@@ -144,6 +144,7 @@ var purposes = []Purpose{
 		Retention:  until(EventRelationshipEnded, Delete),
 		Recipients: []Recipient{RecipientMerchants, RecipientProcessors},
 		MayObject:  true,
+		Overriding: true,
 		Automated:  true,
 	},
 	{
@@ -185,6 +186,7 @@ var purposes = []Purpose{
 		Retention:  after(10, Years, EventContractEnded, CryptoShred),
 		Recipients: []Recipient{RecipientAuthorities},
 		MayObject:  true,
+		Overriding: true,
 		Erasure:    KeptForLegalClaims,
 	},
 	{
@@ -196,6 +198,7 @@ var purposes = []Purpose{
 		Retention:  until(EventContractEnded, Delete),
 		Recipients: []Recipient{RecipientDebtCollectors},
 		MayObject:  true,
+		Overriding: true,
 	},
 	{
 		ID:         PurposeCustomerService,
@@ -260,6 +263,7 @@ var purposes = []Purpose{
 		Retention:  until(EventExpired, Delete),
 		Recipients: []Recipient{RecipientProcessors},
 		MayObject:  true,
+		Overriding: true,
 	},
 	{
 		// Accounts of merchant users and staff, given by their employer;

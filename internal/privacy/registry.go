@@ -174,6 +174,28 @@ type Purpose struct {
 	Automated bool
 	// Erasure is why its data survives an erasure request, if it does.
 	Erasure ErasureException
+	// Overriding reports that Tillit has compelling legitimate grounds to
+	// go on despite a person's objection (Art. 21(1)): preventing fraud,
+	// securing accounts, pursuing claims. OverridingKey explains them. Only
+	// a purpose relying on legitimate interest, and never direct marketing
+	// (Art. 21(3)), may have them.
+	Overriding bool
+}
+
+// OverridingKey is the message key explaining p's compelling legitimate
+// grounds to a person who objected.
+func (p Purpose) OverridingKey() string {
+	return "privacy.purpose." + string(p.ID) + ".overriding"
+}
+
+// ForLegalClaims reports whether p serves the establishment, exercise or
+// defence of legal claims, which a restriction does not stop (Art. 18(2)).
+func (p Purpose) ForLegalClaims() bool { return p.Erasure == KeptForLegalClaims }
+
+// DirectMarketing reports whether p markets to the person: an objection to
+// it always takes effect (Art. 21(3)).
+func (p Purpose) DirectMarketing() bool {
+	return p.ID == PurposeDirectMarketing || p.ID == PurposeSimilarOffers
 }
 
 // RetentionFor returns the retention rule p applies to category c, and false
@@ -307,6 +329,9 @@ func check(cats []Category, ps []Purpose, cols map[string]Column) []string {
 		}
 		if p.Basis == LegitimateInterest && !p.MayObject {
 			add("purpose %q relies on legitimate interest, so the person may object (Art. 21)", p.ID)
+		}
+		if p.Overriding && (p.Basis != LegitimateInterest || p.DirectMarketing()) {
+			add("purpose %q: only a purpose relying on legitimate interest, and not direct marketing, can override an objection", p.ID)
 		}
 		if p.Basis == Consent && p.Retention.From != EventConsentWithdrawn && p.Retention.From != EventCollected {
 			add("purpose %q relies on consent: its data goes when consent is withdrawn or after a period from collection", p.ID)

@@ -164,6 +164,9 @@ func textKeys() []string {
 	}
 	for _, p := range purposes {
 		keys = append(keys, p.ID.NameKey(), p.ID.AboutKey())
+		if p.Overriding {
+			keys = append(keys, p.OverridingKey())
+		}
 	}
 	for _, s := range knownSources {
 		keys = append(keys, s.NameKey())

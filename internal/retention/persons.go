@@ -378,6 +378,7 @@ var PersonTables = map[string]string{
 	// The data-subject requests go last: the law keeps them no longer
 	// than the rest (the complaints purpose, 5 years after the
 	// relationship ended).
+	"processing_restrictions":        "deleted (before the requests that asked for them)",
 	"data_subject_requests":          "deleted",
 	"data_subject_request_events":    "deleted",
 	"data_subject_request_documents": "deleted",
@@ -432,6 +433,7 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("consents", `DELETE FROM consents WHERE subject = $1`),
 		del("decision_contests", `DELETE FROM decision_contests WHERE person_id = $1`),
 		del("disclosures", `DELETE FROM disclosures WHERE person_id = $1`),
+		del("processing_restrictions", `DELETE FROM processing_restrictions WHERE person_id = $1`),
 		del("data_subject_request_events", `DELETE FROM data_subject_request_events WHERE request_id IN (SELECT id FROM data_subject_requests WHERE person_id = $1)`),
 		del("data_subject_request_documents", `DELETE FROM data_subject_request_documents WHERE request_id IN (SELECT id FROM data_subject_requests WHERE person_id = $1)`),
 		del("data_subject_requests", `DELETE FROM data_subject_requests WHERE person_id = $1`),

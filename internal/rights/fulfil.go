@@ -10,14 +10,17 @@ import (
 	"github.com/tillit/tillit/internal/store"
 )
 
-// Fulfillers returns what carries out access, portability and erasure
-// requests, for dsr.Config.Fulfillers. Rectification, restriction and
-// objection are answered by the data protection team by hand.
+// Fulfillers returns what carries out access, portability, erasure,
+// restriction and objection requests, for dsr.Config.Fulfillers.
+// Rectification is answered by the data protection team by hand, with
+// Rectify.
 func (s *Service) Fulfillers() map[dsr.Kind]dsr.Fulfiller {
 	return map[dsr.Kind]dsr.Fulfiller{
 		dsr.KindAccess:      dsr.FulfillerFunc(s.fulfilAccess),
 		dsr.KindPortability: dsr.FulfillerFunc(s.fulfilPortability),
 		dsr.KindErasure:     dsr.FulfillerFunc(s.fulfilErasure),
+		dsr.KindRestriction: dsr.FulfillerFunc(s.fulfilRestriction),
+		dsr.KindObjection:   dsr.FulfillerFunc(s.fulfilObjection),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/restriction"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/store"
@@ -522,5 +523,145 @@ func TestNothingReadableRemainsAfterErasureAndRetention(t *testing.T) {
 	// Someone else's data is untouched.
 	if o, err := e.app.Checkout.GetOrder(e.ctx, e.m.ID, boOrder); err != nil || o.BillingAddress == nil || o.BillingAddress.Email != bo.email {
 		t.Errorf("Bo's order after the run: %+v %v", o.BillingAddress, err)
+	}
+}
+
+// TestRestrictionAndObjectionTakeEffectOnFilingAndAreAnswered follows D6: a
+// restriction stops the purposes relying on legitimate interest from using
+// the categories named the moment it is filed; an objection stops the
+// purposes named at once (direct marketing by withdrawing the consent), and
+// the answer upholds it except where the registry records compelling
+// grounds; staff lift a restriction only by telling the person.
+func TestRestrictionAndObjectionTakeEffectOnFilingAndAreAnswered(t *testing.T) {
+	e := newEnv(t)
+	e.buy(anna, "pay_later", 25000)
+	e.signIn(anna)
+	e.consent(anna, consent.DirectMarketing, true)
+	e.buy(bo, "pay_later", 12000)
+	id, other := e.person(anna), e.person(bo)
+	consumer := e.consumer(anna)
+	const staff = "staff:dpo"
+
+	permits := func(personID string, p privacy.PurposeID, cats ...privacy.CategoryID) bool {
+		t.Helper()
+		var ok bool
+		e.read(func(tx *store.Tx) error {
+			var err error
+			ok, err = restriction.Permits(tx, personID, p, cats...)
+			return err
+		})
+		return ok
+	}
+	file := func(kind dsr.Kind, scope ...string) dsr.Request {
+		t.Helper()
+		r, err := e.app.DSR.FileByConsumer(e.ctx, dsr.ConsumerFiling{ConsumerID: consumer, PersonID: id, Email: anna.email,
+			Locale: i18n.English, Kind: kind, Country: "DK", Scope: scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	answer := func(r dsr.Request) dsr.Request {
+		t.Helper()
+		r, err := e.app.DSR.Start(e.ctx, staff, r.ID, r.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err = e.app.DSR.CarryOut(e.ctx, staff, r.ID, r.Version); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	restrictReq := file(dsr.KindRestriction, "purchase", "device")
+	if permits(id, privacy.PurposeFraudPrevention) || permits(id, privacy.PurposeModelImprovement) || permits(id, privacy.PurposeFraudPrevention, privacy.CategoryDevice) {
+		t.Error("purposes relying on legitimate interest still use restricted data right after filing")
+	}
+	if !permits(id, privacy.PurposeFraudPrevention, privacy.CategoryIdentity) || !permits(id, privacy.PurposeCreditAgreement) || !permits(id, privacy.PurposeLegalClaims) {
+		t.Error("a restriction stopped what it does not cover: other categories, the contract, legal claims")
+	}
+	if !permits(other, privacy.PurposeFraudPrevention) {
+		t.Error("anna's restriction reached bo")
+	}
+
+	objectReq := file(dsr.KindObjection, "direct_marketing", "similar_offers", "fraud_prevention")
+	var marketing bool
+	e.read(func(tx *store.Tx) error {
+		var err error
+		marketing, err = consent.Granted(tx, id, consent.DirectMarketing)
+		return err
+	})
+	if marketing || permits(id, privacy.PurposeSimilarOffers) || permits(id, privacy.PurposeFraudPrevention, privacy.CategoryIdentity) {
+		t.Error("the objection did not take effect on filing")
+	}
+
+	objected := answer(objectReq)
+	if objected.Status != dsr.StatusPartlyCompleted || len(objected.Outcome) != 3 {
+		t.Fatalf("objection answer: %s %+v", objected.Status, objected.Outcome)
+	}
+	for _, it := range objected.Outcome {
+		switch it.What {
+		case privacy.PurposeSimilarOffers.NameKey():
+			if !it.Done || it.Reason != "rights.objection.upheld" {
+				t.Errorf("similar offers: %+v", it)
+			}
+		case privacy.PurposeDirectMarketing.NameKey():
+			if !it.Done || it.Reason != "rights.objection.marketing_stopped" {
+				t.Errorf("direct marketing: %+v", it)
+			}
+		case privacy.PurposeFraudPrevention.NameKey():
+			if it.Done || !strings.Contains(it.Reason, "identity theft") {
+				t.Errorf("fraud prevention goes on, with the grounds said: %+v", it)
+			}
+		default:
+			t.Errorf("unexpected item %+v", it)
+		}
+	}
+	if permits(id, privacy.PurposeSimilarOffers) || !permits(id, privacy.PurposeFraudPrevention, privacy.CategoryIdentity) {
+		t.Error("after the answer similar offers must stay stopped and fraud prevention go on")
+	}
+
+	restricted := answer(restrictReq)
+	if restricted.Status != dsr.StatusCompleted || len(restricted.Outcome) != 2 ||
+		!strings.Contains(restricted.Outcome[0].Reason, "Fraud prevention") || restricted.Outcome[0].What != privacy.CategoryPurchase.NameKey() {
+		t.Fatalf("restriction answer: %s %+v", restricted.Status, restricted.Outcome)
+	}
+	if permits(id, privacy.PurposeFraudPrevention, privacy.CategoryPurchase) {
+		t.Error("the restriction ended with its answer")
+	}
+
+	// Staff lift the restriction of purchases once checked; the device
+	// data stays restricted. An entry of another request is not theirs to
+	// lift through this one.
+	c, err := e.app.DSR.Get(e.ctx, restrictReq.ID)
+	if err != nil || len(c.Entries) != 2 {
+		t.Fatalf("the restriction request's entries: %+v %v", c.Entries, err)
+	}
+	objection, err := e.app.DSR.Get(e.ctx, objectReq.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.DSR.Lift(e.ctx, staff, restrictReq.ID, objection.Entries[0].ID, "checked"); apperr.Code(err) != apperr.NotFound {
+		t.Errorf("lifting another request's entry: %v", err)
+	}
+	if _, err := e.app.DSR.Lift(e.ctx, staff, restrictReq.ID, c.Entries[0].ID, "The purchase data was checked against the shop's records and is right."); err != nil {
+		t.Fatal(err)
+	}
+	if !permits(id, privacy.PurposeFraudPrevention, privacy.CategoryPurchase) || permits(id, privacy.PurposeFraudPrevention, privacy.CategoryDevice) {
+		t.Error("lifting the purchase restriction did the wrong thing")
+	}
+
+	// The access extract shows what is restricted and objected to.
+	var x rights.Extract
+	e.read(func(tx *store.Tx) error {
+		var err error
+		x, err = e.rights.Access(tx, id, i18n.English)
+		return err
+	})
+	body, _ := x.JSON()
+	for _, want := range []string{`"similar_offers"`, `"device"`, "The purchase data was checked"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the access extract does not show %s", want)
+		}
 	}
 }

@@ -45,6 +45,17 @@ func FieldID(name string) string { return "f-" + name }
 // Get returns the field's value with surrounding white space removed.
 func (f *Form) Get(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
 
+// Has reports whether value is among the values submitted for name: a
+// ticked checkbox.
+func (f *Form) Has(name, value string) bool {
+	for _, v := range f.Values[name] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
 // AddError records an error for a field as a catalog key and its arguments.
 // A field keeps its first error.
 func (f *Form) AddError(name, key string, args ...any) {
