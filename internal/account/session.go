@@ -9,6 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // Kind is the kind of person a session belongs to; each kind has its own
@@ -49,8 +50,78 @@ type Session struct {
 	// it ends unless it is used before.
 	ExpiresAt     time.Time `json:"expires_at"`
 	IdleExpiresAt time.Time `json:"idle_expires_at"`
-	UserAgent     string    `json:"user_agent"`
-	IP            string    `json:"ip"`
+	// UserAgent and IP describe the browser that signed in. They are
+	// sealed by the vault (see sealDevice) and opened only by ListSessions;
+	// LookupSession leaves them empty.
+	UserAgent string `json:"user_agent,omitempty"`
+	IP        string `json:"ip,omitempty"`
+}
+
+// Vault contexts of a session's browser details.
+const (
+	ContextUserAgent = "web_sessions.user_agent"
+	ContextIP        = "web_sessions.ip"
+)
+
+// deviceSubject returns whose vault key seals the browser details of a
+// session of the subject: the person (package person) of a consumer, the
+// account itself for a merchant user or member of staff.
+func deviceSubject(tx *store.Tx, kind Kind, subjectID string) (string, error) {
+	if kind != KindConsumer {
+		return subjectID, nil
+	}
+	var personID sql.NullString
+	if err := tx.QueryRow(`SELECT person_id FROM consumers WHERE id = $1`, subjectID).Scan(&personID); err != nil {
+		return "", err
+	}
+	if !personID.Valid {
+		return "", errors.New("account: consumer has no person")
+	}
+	return personID.String, nil
+}
+
+// sealDevice seals a session's user agent and IP address under subject;
+// an empty value stays empty.
+func (s *Service) sealDevice(tx *store.Tx, subject string, sess Session) (userAgent, ip string, err error) {
+	if s.vault == nil {
+		return "", "", errNoVault
+	}
+	seal := func(context, value string) (string, error) {
+		if value == "" {
+			return "", nil
+		}
+		return s.vault.SealString(tx, subject, context, value)
+	}
+	if userAgent, err = seal(ContextUserAgent, sess.UserAgent); err != nil {
+		return "", "", err
+	}
+	ip, err = seal(ContextIP, sess.IP)
+	return userAgent, ip, err
+}
+
+// openDevice opens the browser details ListSessions shows; what can no
+// longer be opened (the key was shredded) reads as empty.
+func (s *Service) openDevice(tx *store.Tx, subject string, sess *Session) error {
+	if s.vault == nil {
+		return errNoVault
+	}
+	for _, f := range []struct {
+		context string
+		value   *string
+	}{{ContextUserAgent, &sess.UserAgent}, {ContextIP, &sess.IP}} {
+		if *f.value == "" {
+			continue
+		}
+		plain, err := s.vault.OpenString(tx, subject, f.context, *f.value)
+		switch {
+		case errors.Is(err, vault.ErrShredded):
+			plain = ""
+		case err != nil:
+			return err
+		}
+		*f.value = plain
+	}
+	return nil
 }
 
 // policy returns the session policy of a kind, or false for an unknown kind.
@@ -89,13 +160,21 @@ func (s *Service) StartSession(ctx context.Context, kind Kind, subjectID, mercha
 		}
 		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = tx.Now, tx.Now, tx.Now.Add(pol.Lifetime)
 		sess.IdleExpiresAt = idleEnd(sess, pol)
+		subject, err := deviceSubject(tx, kind, subjectID)
+		if err != nil {
+			return err
+		}
+		userAgent, ip, err := s.sealDevice(tx, subject, sess)
+		if err != nil {
+			return err
+		}
 		var merchant any
 		if merchantID != "" {
 			merchant = merchantID
 		}
-		_, err := tx.Exec(`INSERT INTO web_sessions (id, token_hash, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip)
+		_, err = tx.Exec(`INSERT INTO web_sessions (id, token_hash, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip)
 			VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)`,
-			sess.ID, ids.Hash(token), string(kind), subjectID, merchant, store.Micros(tx.Now), store.Micros(sess.ExpiresAt), sess.UserAgent, sess.IP)
+			sess.ID, ids.Hash(token), string(kind), subjectID, merchant, store.Micros(tx.Now), store.Micros(sess.ExpiresAt), userAgent, ip)
 		return err
 	})
 	if err != nil {
@@ -135,17 +214,18 @@ func idleEnd(sess Session, pol SessionPolicy) time.Time {
 	return end
 }
 
-const sessionColumns = `id, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip`
+const sessionColumns = `id, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at`
 
-// scanSession reads a row of sessionColumns.
-func (s *Service) scanSession(row interface{ Scan(...any) error }) (Session, error) {
+// scanSession reads a row of sessionColumns, then into the sealed browser
+// details any further columns the query selects.
+func (s *Service) scanSession(row interface{ Scan(...any) error }, device ...any) (Session, error) {
 	var (
 		sess                     Session
 		kind                     string
 		merchant                 *string
 		created, seen, expiresAt int64
 	)
-	if err := row.Scan(&sess.ID, &kind, &sess.SubjectID, &merchant, &created, &seen, &expiresAt, &sess.UserAgent, &sess.IP); err != nil {
+	if err := row.Scan(append([]any{&sess.ID, &kind, &sess.SubjectID, &merchant, &created, &seen, &expiresAt}, device...)...); err != nil {
 		return Session{}, err
 	}
 	sess.Kind = Kind(kind)
@@ -237,22 +317,40 @@ func (s *Service) ListSessions(ctx context.Context, kind Kind, subjectID string)
 	var out []Session
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		out = []Session{}
-		rows, err := tx.Query(`SELECT `+sessionColumns+` FROM web_sessions WHERE kind = $1 AND subject_id = $2 AND revoked_at IS NULL AND expires_at > $3
+		rows, err := tx.Query(`SELECT `+sessionColumns+`, COALESCE(user_agent, ''), COALESCE(ip, '') FROM web_sessions
+			WHERE kind = $1 AND subject_id = $2 AND revoked_at IS NULL AND expires_at > $3
 			ORDER BY created_at DESC, id DESC`, string(kind), subjectID, store.Micros(tx.Now))
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		var live []Session
 		for rows.Next() {
-			sess, err := s.scanSession(rows)
+			var userAgent, ip string
+			sess, err := s.scanSession(rows, &userAgent, &ip)
 			if err != nil {
+				rows.Close()
 				return err
 			}
 			if tx.Now.Before(sess.IdleExpiresAt) {
-				out = append(out, sess)
+				sess.UserAgent, sess.IP = userAgent, ip
+				live = append(live, sess)
 			}
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil || len(live) == 0 {
+			return err
+		}
+		subject, err := deviceSubject(tx, kind, subjectID)
+		if err != nil {
+			return err
+		}
+		for i := range live {
+			if err := s.openDevice(tx, subject, &live[i]); err != nil {
+				return err
+			}
+		}
+		out = live
+		return nil
 	})
 	return out, err
 }

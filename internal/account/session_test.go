@@ -8,6 +8,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/store"
 )
 
 func TestSessionStoresOnlyTheTokenHash(t *testing.T) {
@@ -255,5 +256,55 @@ func TestPurge(t *testing.T) {
 		if c := count(t, f.db, `SELECT COUNT(*) FROM `+table); c != 0 {
 			t.Errorf("%d rows left in %s", c, table)
 		}
+	}
+}
+
+// TestSessionDeviceDetailsAreSealed checks that a session's user agent and
+// IP address are stored only sealed, under the consumer's person or the
+// staff member's own key, that the subject's session list opens them, and
+// that a consumer's become unreadable when the person's key is shredded.
+func TestSessionDeviceDetailsAreSealed(t *testing.T) {
+	f := setup(t)
+	const anna, agent, ip = "anna@example.dk", "Mozilla/5.0 (X11; Linux) Firefox/140.0", "198.51.100.23"
+	if err := f.svc.RequestLoginCode(ctx, anna, ""); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.svc.VerifyLoginCode(ctx, anna, latestCode(t, f, anna))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := createStaff(t, f, "ana@tillit.example", account.RoleAdmin)
+	for _, s := range []struct {
+		kind    account.Kind
+		subject string
+	}{{account.KindConsumer, c.ID}, {account.KindStaff, st.ID}} {
+		_, sess, err := f.svc.StartSession(ctx, s.kind, s.subject, "", agent, ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.UserAgent != agent || sess.IP != ip {
+			t.Errorf("%s: the started session reads %q %q", s.kind, sess.UserAgent, sess.IP)
+		}
+		if n := count(t, f.db, `SELECT COUNT(*) FROM web_sessions WHERE id = $1 AND (user_agent LIKE '%Firefox%' OR ip LIKE '%198.51%' OR user_agent = '')`, sess.ID); n != 0 {
+			t.Errorf("%s: the browser details are stored in clear", s.kind)
+		}
+		list, err := f.svc.ListSessions(ctx, s.kind, s.subject)
+		if err != nil || len(list) != 1 || list[0].UserAgent != agent || list[0].IP != ip {
+			t.Errorf("%s: listed %+v %v", s.kind, list, err)
+		}
+		token, _, err := f.svc.StartSession(ctx, s.kind, s.subject, "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.svc.LookupSession(ctx, s.kind, token); err != nil || got.UserAgent != "" {
+			t.Errorf("%s: lookup %+v %v", s.kind, got, err)
+		}
+	}
+	if err := f.db.Write(ctx, func(tx *store.Tx) error { return f.vault.Shred(tx, c.PersonID) }); err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.svc.ListSessions(ctx, account.KindConsumer, c.ID)
+	if err != nil || len(list) != 2 || list[1].UserAgent != "" || list[1].IP != "" {
+		t.Errorf("after the shred: %+v %v", list, err)
 	}
 }

@@ -414,8 +414,8 @@ var columns = map[string]Column{
 	"web_sessions.last_seen_at": personal(CategorySessions),
 	"web_sessions.expires_at":   deadline,
 	"web_sessions.revoked_at":   personal(CategorySessions),
-	"web_sessions.user_agent":   personal(CategoryDevice),
-	"web_sessions.ip":           personal(CategoryDevice),
+	"web_sessions.user_agent":   sealedIn("web_sessions.user_agent", CategoryDevice),
+	"web_sessions.ip":           sealedIn("web_sessions.ip", CategoryDevice),
 
 	"sign_in_throttle.scope":        notPersonal("which sign-in form a counter is for"),
 	"sign_in_throttle.key_hash":     personal(CategoryLookupKeys),
