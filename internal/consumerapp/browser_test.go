@@ -13,15 +13,25 @@ import (
 )
 
 // screenshotDir is where the browser tests leave their screenshots:
-// TILLIT_SCREENSHOT_DIR when set (to look at them), else a temporary folder.
+// TILLIT_SCREENSHOT_DIR when set (scripts/screenshots sets it), else "": none
+// are taken.
 func screenshotDir(t *testing.T) string {
-	if d := os.Getenv("TILLIT_SCREENSHOT_DIR"); d != "" {
+	d := os.Getenv("TILLIT_SCREENSHOT_DIR")
+	if d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		return d
 	}
-	return t.TempDir()
+	return d
+}
+
+// screenshot saves the page b shows as name in dir when screenshots are
+// wanted (dir is not ""); otherwise it does nothing, since a full-page
+// picture of a long page is the slowest thing a browser test does.
+func screenshot(b *browsertest.Browser, dir, name string) {
+	if dir != "" {
+		b.Screenshot(filepath.Join(dir, name))
+	}
 }
 
 var mailedCode = regexp.MustCompile(`sign-in code is (\d{6})`)
@@ -56,7 +66,7 @@ func TestConsumerAppInBrowser(t *testing.T) {
 			check := func(page string) {
 				t.Helper()
 				b.CheckAccessibility(t)
-				b.Screenshot(filepath.Join(shots, "consumer-"+page+"-"+vp.name+".png"))
+				screenshot(b, shots, "consumer-"+page+"-"+vp.name+".png")
 			}
 			expect := func(selector, want string) {
 				t.Helper()

@@ -2,7 +2,6 @@ package consumerapp_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,7 +37,7 @@ func TestYourDataInBrowser(t *testing.T) {
 				t.Errorf("%d categories shown", n)
 			}
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-data-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-data-"+vp.name+".png")
 		})
 	}
 }

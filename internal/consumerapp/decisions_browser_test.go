@@ -3,7 +3,6 @@ package consumerapp_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,7 +67,7 @@ func TestDecisionsInBrowser(t *testing.T) {
 				t.Errorf("the decision under review still offers %d contest forms", n)
 			}
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-decisions-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-decisions-"+vp.name+".png")
 		})
 	}
 }

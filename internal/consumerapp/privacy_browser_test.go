@@ -2,7 +2,6 @@ package consumerapp_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,7 +54,7 @@ func TestPrivacyChoicesInBrowser(t *testing.T) {
 			}
 			expect("#consent-history tbody tr:first-child", "Consent withdrawn")
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-privacy-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-privacy-"+vp.name+".png")
 
 			// The link of a marketing message, opened in a browser that is
 			// not signed in.
@@ -72,7 +71,7 @@ func TestPrivacyChoicesInBrowser(t *testing.T) {
 				t.Errorf("unsubscribe page reads %q", got)
 			}
 			other.CheckAccessibility(t)
-			other.Screenshot(filepath.Join(shots, "consumer-unsubscribe-"+vp.name+".png"))
+			screenshot(other, shots, "consumer-unsubscribe-"+vp.name+".png")
 			if status := other.Navigate(base + consent.UnsubscribePath + "not-a-link"); status != http.StatusBadRequest {
 				t.Errorf("a bad link: status %d", status)
 			}

@@ -2,7 +2,6 @@ package consumerapp_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,7 +54,7 @@ func TestPrivacyRequestsInBrowser(t *testing.T) {
 			expect("#request-status", "Identity verified")
 			expect("#description", "Sletten 1, not Sletten 11")
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-request-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-request-"+vp.name+".png")
 
 			b.Submit("All your privacy requests")
 			chooseKind(b, "access")
@@ -77,7 +76,7 @@ func TestPrivacyRequestsInBrowser(t *testing.T) {
 			expect("#outcome", "Done: Purchases: 1 order")
 			expect("#document", "Download your data")
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-request-answered-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-request-answered-"+vp.name+".png")
 
 			// The data to restrict shows once a restriction is chosen.
 			b.Submit("All your privacy requests")
@@ -95,14 +94,14 @@ func TestPrivacyRequestsInBrowser(t *testing.T) {
 			}
 			expect("#scope", "Purchases: restricted")
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-request-restriction-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-request-restriction-"+vp.name+".png")
 
 			b.Submit("All your privacy requests")
 			if n := b.Count("#requests tbody tr"); n != 3 {
 				t.Errorf("%d requests listed, want 3", n)
 			}
 			b.CheckAccessibility(t)
-			b.Screenshot(filepath.Join(shots, "consumer-requests-"+vp.name+".png"))
+			screenshot(b, shots, "consumer-requests-"+vp.name+".png")
 		})
 	}
 }
