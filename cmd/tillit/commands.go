@@ -211,34 +211,6 @@ func printJSON(v any) {
 	_ = enc.Encode(v)
 }
 
-func riskCommand(ctx context.Context, args []string) error {
-	const usageText = "usage: tillit risk decide --order ID --status ACCEPTED|REJECTED|STOPPED --actor NAME --reason TEXT"
-	if len(args) == 0 || args[0] != "decide" {
-		return usageError(usageText)
-	}
-	fs := flag.NewFlagSet("risk decide", flag.ContinueOnError)
-	orderID := fs.String("order", "", "order id")
-	status := fs.String("status", "", "new fraud status: ACCEPTED, REJECTED or STOPPED")
-	actor := fs.String("actor", "", "who decides (recorded in the audit log)")
-	reason := fs.String("reason", "", "why (recorded in the audit log; no personal data)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(err.Error())
-	}
-	if *orderID == "" || *status == "" || *actor == "" || *reason == "" {
-		return usageError(usageText)
-	}
-	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), Logger: newLogger()})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Checkout.DecideFraudStatus(ctx, "operator:"+*actor, *orderID, strings.ToUpper(*status), *reason); err != nil {
-		return err
-	}
-	printJSON(map[string]string{"order_id": *orderID, "fraud_status": strings.ToUpper(*status)})
-	return nil
-}
-
 func auditCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return usageError("usage: tillit audit verify")
