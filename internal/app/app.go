@@ -29,7 +29,7 @@ import (
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/rights"
-	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/vault"
@@ -74,6 +74,9 @@ type App struct {
 	// Retention applies the registry's retention rules: the daily job, the
 	// dry run and the back office's retention page use it.
 	Retention *retention.Engine
+	// Rules is the fraud rule set in force (the newest published version,
+	// or the built-in one), which every authorization's assessment applies.
+	Rules *rules.Live
 	// Decisions lists the automated decisions about people and keeps their
 	// contests and reviews.
 	Decisions *decision.Service
@@ -140,7 +143,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	svc := checkout.New(db, risk.Default(), vlt, key, consumerSecret, logger)
+	liveRules := rules.NewLive(db, rules.Default(), 0)
+	svc := checkout.New(db, rules.Pipeline(liveRules), vlt, key, consumerSecret, logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
@@ -200,6 +204,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}
 	a.Retention = retain
+	a.Rules = liveRules
 	a.DSR = requests
 	a.Rights = rts
 	// Addresses and messages stored before they were sealed are sealed now.

@@ -56,6 +56,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		Decisions: a.Decisions,
 		Retention: a.Retention,
 		DSR:       a.DSR,
+		Rules:     a.Rules,
 	})
 	if err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ import (
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/retention"
+	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -63,6 +64,9 @@ type Config struct {
 	// Retention is the retention engine; when set, its dry run and runs
 	// are served at /staff/retention.
 	Retention *retention.Engine
+	// Rules is the fraud rule set in force; when set, risk analysts read
+	// and publish rules at /staff/risk/rules.
+	Rules *rules.Live
 	// DB is read for the audit log and its verification, and takes the
 	// audit entries of page views.
 	DB *store.DB
@@ -134,6 +138,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Retention != nil {
 		p.addRetention(mux)
+	}
+	if cfg.Rules != nil {
+		p.addRules(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

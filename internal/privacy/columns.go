@@ -445,6 +445,13 @@ var columns = map[string]Column{
 	"consent_history.actor":       personal(CategoryConsents),
 	"consent_history.occurred_at": personal(CategoryConsents),
 
+	"risk_rule_sets.version":    notPersonal("the number of a published rule set"),
+	"risk_rule_sets.source":     notPersonal("fraud and review rules operators wrote, about orders in general"),
+	"risk_rule_sets.digest":     notPersonal("SHA-256 of a rule set's text"),
+	"risk_rule_sets.created_at": personal(CategoryAuditTrail),
+	"risk_rule_sets.created_by": personal(CategoryAuditTrail),
+	"risk_rule_sets.comment":    notPersonal("why an operator published a rule set, about the rules"),
+
 	"retention_runs.id":          randomID,
 	"retention_runs.source":      notPersonal("what started a retention run: the schedule, staff or the command line"),
 	"retention_runs.started_at":  notPersonal("when a retention run started"),
@@ -549,6 +556,19 @@ var columns = map[string]Column{
 	"data_subject_request_documents.body":         sealedIn("data_subject_request_documents.body", CategoryCommunications),
 	"data_subject_request_documents.created_at":   personal(CategoryCommunications),
 	"data_subject_request_documents.expires_at":   deadline,
+
+	"screening_false_positives.id":            randomID,
+	"screening_false_positives.person_id":     personRef,
+	"screening_false_positives.identity_key":  personal(CategoryLookupKeys),
+	"screening_false_positives.list_name":     personal(CategoryAMLScreening),
+	"screening_false_positives.entry_id":      personal(CategoryAMLScreening),
+	"screening_false_positives.reason":        personal(CategoryAMLScreening),
+	"screening_false_positives.created_at":    personal(CategoryAMLScreening),
+	"screening_false_positives.created_by":    personal(CategoryAMLScreening),
+	"screening_false_positives.revoked_at":    personal(CategoryAMLScreening),
+	"screening_false_positives.revoked_by":    personal(CategoryAMLScreening),
+	"screening_false_positives.revoke_reason": personal(CategoryAMLScreening),
+	"screening_false_positives.active_key":    personal(CategoryLookupKeys),
 }
 
 // columnPattern is the shape of a column name: table.column.

@@ -64,6 +64,7 @@ var tableLinks = map[string][]Link{
 	"data_subject_request_events":    {via("request_id", "data_subject_requests", "id")},
 	"data_subject_request_documents": {via("request_id", "data_subject_requests", "id")},
 	"processing_restrictions":        {direct("person_id")},
+	"screening_false_positives":      {direct("person_id")},
 }
 
 // Purpose sets of linked tables whose rows are records of the same things.
@@ -114,6 +115,7 @@ var tablePurposes = map[string][]PurposeID{
 	"data_subject_request_events":    {PurposeAccountability},
 	"data_subject_request_documents": {PurposeConsumerAccount},
 	"processing_restrictions":        {PurposeConsentRecords, PurposeAccountability},
+	"screening_false_positives":      {PurposeAMLScreening},
 }
 
 // notAboutConsumers lists the tables with personal columns that hold no
@@ -122,6 +124,7 @@ var tablePurposes = map[string][]PurposeID{
 var notAboutConsumers = map[string]string{
 	"staff_users":      "accounts of Tillit's staff (workforce accounts), not of consumers",
 	"merchant_users":   "accounts of merchants' staff (workforce accounts), not of consumers",
+	"risk_rule_sets":   "the fraud rule sets operators published: who published one is a member of staff",
 	"sign_in_throttle": "counters of failed sign-ins per keyed hash of an address, kept for hours; they hold no data beyond the attempt count and lapse by themselves",
 }
 

@@ -3,7 +3,6 @@ package risk_test
 import (
 	"context"
 	"errors"
-	"reflect"
 	"testing"
 	"time"
 
@@ -21,39 +20,6 @@ func input(mut func(*risk.Input)) risk.Input {
 	return in
 }
 
-func TestDefaultPipeline(t *testing.T) {
-	cases := []struct {
-		name    string
-		mut     func(*risk.Input)
-		outcome string
-		reasons []string
-	}{
-		{"ordinary purchase", nil, risk.Accepted, []string{}},
-		{"turns 18 today", func(in *risk.Input) { in.DateOfBirth = "2008-03-02" }, risk.Accepted, []string{}},
-		{"17 years old", func(in *risk.Input) { in.DateOfBirth = "2008-03-03" }, risk.Rejected, []string{risk.ReasonUnderage}},
-		{"birth date in the future", func(in *risk.Input) { in.DateOfBirth = "2030-01-01" }, risk.Rejected, []string{risk.ReasonIdentityIncomplete}},
-		{"no birth date", func(in *risk.Input) { in.DateOfBirth = "" }, risk.Rejected, []string{risk.ReasonIdentityIncomplete}},
-		{"billing abroad", func(in *risk.Input) { in.BillingCountry = "SE" }, risk.Rejected, []string{risk.ReasonCountryMismatch}},
-		{"shipping abroad", func(in *risk.Input) { in.ShippingCountry = "DE" }, risk.Pending, []string{risk.ReasonShippingCountry}},
-		{"large amount", func(in *risk.Input) { in.Amount = 2_000_001 }, risk.Pending, []string{risk.ReasonHighAmountReview}},
-		{"over the credit limit", func(in *risk.Input) { in.Amount = 5_000_001 }, risk.Rejected, []string{risk.ReasonHighAmountReview, risk.ReasonAmountOverLimit}},
-		{"test tag denied", func(in *risk.Input) { in.Email = "anna+denied@example.dk" }, risk.Rejected, []string{risk.ReasonTestDenied}},
-		{"test tag pending", func(in *risk.Input) { in.Email = "Anna+Pending-Accepted@example.dk" }, risk.Pending, []string{risk.ReasonTestPending}},
-		{"test tags ignored for live merchants", func(in *risk.Input) { in.TestMode = false; in.Email = "anna+denied@example.dk" }, risk.Accepted, []string{}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			d, err := risk.Default().Assess(context.Background(), input(c.mut))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d.Outcome != c.outcome || !reflect.DeepEqual(d.Reasons, c.reasons) {
-				t.Fatalf("got %s %v, want %s %v", d.Outcome, d.Reasons, c.outcome, c.reasons)
-			}
-		})
-	}
-}
-
 type failing struct{}
 
 func (failing) Assess(context.Context, risk.Input) (risk.Decision, error) {
@@ -68,6 +34,24 @@ func TestPipelineStopsAtRejectionAndPassesErrors(t *testing.T) {
 	d, err := p.Assess(context.Background(), input(func(in *risk.Input) { in.DateOfBirth = "2015-01-01" }))
 	if err != nil || d.Outcome != risk.Rejected {
 		t.Fatalf("rejection did not stop the pipeline: %v %v", d, err)
+	}
+}
+
+func TestTestTags(t *testing.T) {
+	for _, c := range []struct {
+		email   string
+		live    bool
+		outcome string
+	}{
+		{"anna+denied@example.dk", false, risk.Rejected},
+		{"Anna+Pending-Accepted@example.dk", false, risk.Pending},
+		{"anna@example.dk", false, risk.Accepted},
+		{"anna+denied@example.dk", true, risk.Accepted},
+	} {
+		d, err := risk.TestTags{}.Assess(context.Background(), input(func(in *risk.Input) { in.Email, in.TestMode = c.email, !c.live }))
+		if err != nil || d.Outcome != c.outcome {
+			t.Errorf("%s (live %v): %+v %v, want %s", c.email, c.live, d, err, c.outcome)
+		}
 	}
 }
 
