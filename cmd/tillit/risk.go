@@ -29,7 +29,9 @@ subcommands:
   eval      --data FILE.csv --model MODEL.json [--test-days N] [--budget SHARE]
             [--per-day K] [--json]
             ROC AUC, average precision and precision at the alert budget on the
-            last days of a data set`
+            last days of a data set
+  rules     show | history | check --file FILE | publish --file FILE --actor NAME --comment TEXT
+            the fraud rules operators write (docs/risk-rules.md)`
 
 // riskCommand dispatches the risk subcommands.
 func riskCommand(ctx context.Context, args []string) error {
@@ -45,6 +47,8 @@ func riskCommand(ctx context.Context, args []string) error {
 		return riskTrain(args[1:], os.Stdout)
 	case "eval":
 		return riskEval(args[1:], os.Stdout)
+	case "rules":
+		return riskRules(ctx, args[1:], os.Stdout)
 	}
 	return usageError(riskUsage)
 }

@@ -73,7 +73,7 @@ func TestRiskAnalystPublishesRulesThatApplyAtOnce(t *testing.T) {
 	// Rules with mistakes, or without a comment: nothing is published and
 	// what was typed stays.
 	res, body := c.post("/staff/risk/rules", url.Values{"rules": {"review SMALL_TRIAL when amont < 100000\nreject X when true"}, "comment": {"Trial"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `line 1: column 1: unknown feature &#34;amont&#34;`) ||
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `line 1: column 25: unknown feature &#34;amont&#34;`) ||
 		!strings.Contains(body, "line 2: the reason code") || !strings.Contains(body, "review SMALL_TRIAL when amont") {
 		t.Fatalf("broken rules: %d\n%s", res.StatusCode, body)
 	}

@@ -33,6 +33,7 @@ package rules
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -105,8 +106,8 @@ func Compile(source string, schema Schema) (*Set, error) {
 	sum := sha256.Sum256([]byte(source))
 	set := &Set{Source: source, Digest: hex.EncodeToString(sum[:]), Rules: []Rule{}, schema: schema}
 	var problems []string
-	for i, line := range strings.Split(source, "\n") {
-		line = strings.TrimSpace(line)
+	for i, raw := range strings.Split(source, "\n") {
+		line := strings.TrimSpace(raw)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -128,6 +129,11 @@ func Compile(source string, schema Schema) (*Set, error) {
 			continue
 		}
 		cond, err := compile(m[3], schema)
+		var pe *posError
+		if errors.As(err, &pe) {
+			// Columns count from the start of the line as written.
+			pe.pos += strings.Index(raw, line) + strings.LastIndex(line, m[3])
+		}
 		if err != nil {
 			bad("%v", err)
 			continue

@@ -192,7 +192,7 @@ func TestPublishedRulesTakeEffectWithoutRestart(t *testing.T) {
 
 	// A broken set is refused and changes nothing.
 	if _, err := rules.Publish(ctx, db, rules.OrderSchema, "reject SMALL_ORDER when amont < 200000", "staff:risk", "typo"); apperr.Code(err) != apperr.BadValue ||
-		!strings.Contains(err.Error(), `line 1: column 1: unknown feature "amont"`) {
+		!strings.Contains(err.Error(), `line 1: column 25: unknown feature "amont"`) {
 		t.Fatalf("broken set: %v", err)
 	}
 	if h, _ := rules.History(ctx, db, 10); len(h) != 0 {
