@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/api"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
@@ -80,6 +81,8 @@ type App struct {
 	// Decisions lists the automated decisions about people and keeps their
 	// contests and reviews.
 	Decisions *decision.Service
+	// AML keeps the transaction monitoring alerts AML officers work.
+	AML *aml.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -207,6 +210,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Rules = liveRules
 	a.DSR = requests
 	a.Rights = rts
+	a.AML = aml.New(db, vlt)
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {
 		db.Close()

@@ -57,6 +57,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		Retention: a.Retention,
 		DSR:       a.DSR,
 		Rules:     a.Rules,
+		AML:       a.AML,
 	})
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/dsr"
@@ -64,6 +65,9 @@ type Config struct {
 	// Retention is the retention engine; when set, its dry run and runs
 	// are served at /staff/retention.
 	Retention *retention.Engine
+	// AML holds the transaction monitoring alerts; when set, AML officers
+	// work them at /staff/aml/alerts.
+	AML *aml.Service
 	// Rules is the fraud rule set in force; when set, risk analysts read
 	// and publish rules at /staff/risk/rules.
 	Rules *rules.Live
@@ -141,6 +145,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Rules != nil {
 		p.addRules(mux)
+	}
+	if cfg.AML != nil {
+		p.addAML(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
@@ -367,6 +368,9 @@ func (s *Service) Refund(tx *store.Tx, merchantID, orderID string, req RefundReq
 		return Refund{}, err
 	}
 	if err := ledger.Refund(tx, id, o.ID, o.MerchantID, o.Currency, req.RefundedAmount); err != nil {
+		return Refund{}, err
+	}
+	if err := aml.OnRefund(tx, o.ID); err != nil {
 		return Refund{}, err
 	}
 	if s.Plans != nil {

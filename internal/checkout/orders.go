@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/disclosure"
 	"github.com/tillit/tillit/internal/ids"
@@ -209,6 +210,16 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		if err := disclosure.OrderPlaced(tx, a.personID, m.ID, orderID); err != nil {
 			return err
 		}
+		// Transaction monitoring (T8) sees the order with the billing
+		// country the person authorized with.
+		c, err := s.openConsumer(tx, a.personID, a.consumer)
+		if err != nil {
+			return err
+		}
+		if err := aml.OnOrderPlaced(tx, aml.Placed{PersonID: a.personID, OrderID: orderID, Amount: d.OrderAmount, Currency: d.PurchaseCurrency,
+			Country: d.PurchaseCountry, BillingCountry: c.BillingAddress.Country, At: tx.Now}); err != nil {
+			return err
+		}
 		if err := jobs.Enqueue(tx, jobs.Job{Kind: JobExpireOrder, UniqueKey: JobExpireOrder + ":" + orderID, Payload: orderPayload{orderID}, RunAt: expires}); err != nil {
 			return err
 		}
@@ -220,10 +231,6 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 			}
 		}
 		if a.fraudStatus == FraudPending && m.TestMode {
-			c, err := s.openConsumer(tx, a.personID, a.consumer)
-			if err != nil {
-				return err
-			}
 			if risk.TestOutcome(c.BillingAddress.Email) != "" {
 				if err := jobs.Enqueue(tx, jobs.Job{Kind: JobResolveTestReview, UniqueKey: JobResolveTestReview + ":" + orderID,
 					Payload: orderPayload{orderID}, RunAt: tx.Now.Add(TestReviewDelay)}); err != nil {

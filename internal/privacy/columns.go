@@ -569,6 +569,29 @@ var columns = map[string]Column{
 	"screening_false_positives.revoked_by":    personal(CategoryAMLScreening),
 	"screening_false_positives.revoke_reason": personal(CategoryAMLScreening),
 	"screening_false_positives.active_key":    personal(CategoryLookupKeys),
+
+	"aml_alerts.id":           randomID,
+	"aml_alerts.person_id":    personRef,
+	"aml_alerts.rule":         personal(CategoryAMLScreening),
+	"aml_alerts.severity":     personal(CategoryAMLScreening),
+	"aml_alerts.params":       notPersonal("the monitoring rule's configured parameters when it fired"),
+	"aml_alerts.status":       personal(CategoryAMLScreening),
+	"aml_alerts.open_key":     personal(CategoryAMLScreening),
+	"aml_alerts.opened_at":    personal(CategoryAMLScreening),
+	"aml_alerts.updated_at":   personal(CategoryAMLScreening),
+	"aml_alerts.escalated_at": personal(CategoryAMLScreening),
+	"aml_alerts.escalated_by": personal(CategoryAMLScreening),
+	"aml_alerts.closed_at":    personal(CategoryAMLScreening),
+	"aml_alerts.closed_by":    personal(CategoryAMLScreening),
+	"aml_alerts.outcome_note": sealedIn("aml_alerts.outcome_note", CategoryAMLScreening),
+	"aml_alerts.version":      version,
+
+	"aml_alert_evidence.alert_id": randomID,
+	"aml_alert_evidence.kind":     personal(CategoryAMLScreening, CategoryPurchase),
+	"aml_alert_evidence.order_id": randomID,
+	"aml_alert_evidence.amount":   personal(CategoryAMLScreening, CategoryPurchase),
+	"aml_alert_evidence.currency": personal(CategoryAMLScreening, CategoryPurchase),
+	"aml_alert_evidence.at":       personal(CategoryAMLScreening, CategoryPurchase),
 }
 
 // columnPattern is the shape of a column name: table.column.

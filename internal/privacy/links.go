@@ -65,6 +65,8 @@ var tableLinks = map[string][]Link{
 	"data_subject_request_documents": {via("request_id", "data_subject_requests", "id")},
 	"processing_restrictions":        {direct("person_id")},
 	"screening_false_positives":      {direct("person_id")},
+	"aml_alerts":                     {direct("person_id")},
+	"aml_alert_evidence":             {via("alert_id", "aml_alerts", "id")},
 }
 
 // Purpose sets of linked tables whose rows are records of the same things.
@@ -116,6 +118,8 @@ var tablePurposes = map[string][]PurposeID{
 	"data_subject_request_documents": {PurposeConsumerAccount},
 	"processing_restrictions":        {PurposeConsentRecords, PurposeAccountability},
 	"screening_false_positives":      {PurposeAMLScreening},
+	"aml_alerts":                     {PurposeAMLScreening},
+	"aml_alert_evidence":             {PurposeAMLScreening},
 }
 
 // notAboutConsumers lists the tables with personal columns that hold no

@@ -375,6 +375,12 @@ var PersonTables = map[string]string{
 	"consent_history":   "deleted",
 	"decision_contests": "deleted",
 	"disclosures":       "deleted",
+
+	// AML alerts stay for the 5 years the AML purpose keeps them (an
+	// erasure keeps them until then).
+	"aml_alerts":         "deleted",
+	"aml_alert_evidence": "deleted, with their alerts",
+
 	// The data-subject requests go last: the law keeps them no longer
 	// than the rest (the complaints purpose, 5 years after the
 	// relationship ended).
@@ -433,6 +439,8 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("consents", `DELETE FROM consents WHERE subject = $1`),
 		del("decision_contests", `DELETE FROM decision_contests WHERE person_id = $1`),
 		del("disclosures", `DELETE FROM disclosures WHERE person_id = $1`),
+		del("aml_alert_evidence", `DELETE FROM aml_alert_evidence WHERE alert_id IN (SELECT id FROM aml_alerts WHERE person_id = $1)`),
+		del("aml_alerts", `DELETE FROM aml_alerts WHERE person_id = $1`),
 		del("processing_restrictions", `DELETE FROM processing_restrictions WHERE person_id = $1`),
 		del("data_subject_request_events", `DELETE FROM data_subject_request_events WHERE request_id IN (SELECT id FROM data_subject_requests WHERE person_id = $1)`),
 		del("data_subject_request_documents", `DELETE FROM data_subject_request_documents WHERE request_id IN (SELECT id FROM data_subject_requests WHERE person_id = $1)`),
