@@ -11,6 +11,7 @@
 //	tillit staff create|list|disable        back-office staff accounts
 //	tillit keys generate|status|rotate      the vault's master keys
 //	tillit privacy retention [--dry-run]    apply the retention rules, or list what would go
+//	tillit screening search --name NAME [--dob YYYY-MM-DD] [--lists DIR]
 //
 // The database is TILLIT_DATABASE_URL (a postgres:// URL) or, by default, the
 // embedded SQLite file tillit.db (TILLIT_DATABASE_URL may also name a file).
@@ -48,6 +49,7 @@ commands:
   staff      back-office staff accounts (staff create --email E --name N --role R; staff list; staff disable --id ID)
   keys       the vault's master keys (keys generate --out FILE; keys status; keys rotate [--new-key-file FILE])
   privacy    retention of personal data (privacy retention [--dry-run] [--json] [--actor NAME])
+  screening  sanctions list screening (screening search --name NAME [--dob YYYY-MM-DD] [--lists DIR])
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
@@ -58,7 +60,9 @@ environment:
                        the vault's master key (base64 of 32 bytes), or a file holding it
                        (default for SQLite: a file next to the database, created on first start)
   TILLIT_MASTER_KEY_PREVIOUS, TILLIT_MASTER_KEY_PREVIOUS_FILE
-                       during a rotation, the master key being rotated away from`
+                       during a rotation, the master key being rotated away from
+  TILLIT_SCREENING_LISTS
+                       the directory of the sanctions list files (default internal/screening/testdata)`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -87,6 +91,8 @@ func run(ctx context.Context, args []string) error {
 		return keysCommand(ctx, args[1:], os.Stdout)
 	case "privacy":
 		return privacyCommand(ctx, args[1:], os.Stdout)
+	case "screening":
+		return screeningCommand(args[1:], os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

@@ -385,6 +385,7 @@ var PersonTables = map[string]string{
 	// than the rest (the complaints purpose, 5 years after the
 	// relationship ended).
 	"processing_restrictions":        "deleted (before the requests that asked for them)",
+	"screening_false_positives":      "deleted",
 	"data_subject_requests":          "deleted",
 	"data_subject_request_events":    "deleted",
 	"data_subject_request_documents": "deleted",
@@ -442,6 +443,7 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("aml_alert_evidence", `DELETE FROM aml_alert_evidence WHERE alert_id IN (SELECT id FROM aml_alerts WHERE person_id = $1)`),
 		del("aml_alerts", `DELETE FROM aml_alerts WHERE person_id = $1`),
 		del("processing_restrictions", `DELETE FROM processing_restrictions WHERE person_id = $1`),
+		del("screening_false_positives", `DELETE FROM screening_false_positives WHERE person_id = $1`),
 		del("data_subject_request_events", `DELETE FROM data_subject_request_events WHERE request_id IN (SELECT id FROM data_subject_requests WHERE person_id = $1)`),
 		del("data_subject_request_documents", `DELETE FROM data_subject_request_documents WHERE request_id IN (SELECT id FROM data_subject_requests WHERE person_id = $1)`),
 		del("data_subject_requests", `DELETE FROM data_subject_requests WHERE person_id = $1`),
