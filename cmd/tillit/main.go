@@ -5,7 +5,7 @@
 //	tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR]
 //	tillit ledger verify                    rebuild balances and check the ledger
 //	tillit bench [--duration D] [--concurrency N] [--json]
-//	tillit risk decide --order ID --status S --actor NAME --reason TEXT
+//	tillit risk decide|simulate|train|eval|rules   fraud decisions, the fraud model and the operator rules
 //	tillit audit verify                     check the audit log's hash chain
 //	tillit settlement run|csv               settle a merchant's day; print a settlement as CSV
 //	tillit staff create|list|disable        back-office staff accounts
@@ -43,7 +43,7 @@ commands:
   merchant   manage merchants (merchant create --name NAME [--test])
   ledger     ledger tools (ledger verify)
   bench      load-test the HTTP API over loopback
-  risk       operator decisions (risk decide --order ID --status ACCEPTED|REJECTED|STOPPED --actor NAME --reason TEXT)
+  risk       fraud: operator decisions, the fraud model and the operator rules (risk decide|simulate|train|eval|rules; tillit risk for details)
   audit      audit log tools (audit verify)
   settlement settlement runs (settlement run --merchant ID --date YYYY-MM-DD; settlement csv --id ID)
   staff      back-office staff accounts (staff create --email E --name N --role R; staff list; staff disable --id ID)
