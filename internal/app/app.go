@@ -30,6 +30,7 @@ import (
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/rights"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -147,7 +148,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	liveRules := rules.NewLive(db, rules.Default(), 0)
-	svc := checkout.New(db, rules.Pipeline(liveRules), vlt, key, consumerSecret, logger)
+	assessment := engine.Config{Rules: liveRules}
+	svc := checkout.New(db, engine.Pipeline(assessment), vlt, key, consumerSecret, logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)

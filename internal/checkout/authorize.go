@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/i18n"
@@ -220,14 +221,9 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	if err := s.checkOTP(ctx, sessionID, req.OTP, testMode); err != nil {
 		return AuthorizeResult{}, err
 	}
-	in := risk.Input{
-		MerchantID: sess.MerchantID, TestMode: testMode, PaymentMethod: req.PaymentMethodCategory,
-		Amount: sess.Data.OrderAmount, Currency: sess.Data.PurchaseCurrency, PurchaseCountry: sess.Data.PurchaseCountry,
-		DateOfBirth: req.Customer.DateOfBirth, Email: req.BillingAddress.Email, BillingCountry: req.BillingAddress.Country,
-		DeviceIP: req.Device.IP, Fingerprint: req.Device.Fingerprint, Now: s.DB.Clock.Now(),
-	}
-	if req.ShippingAddress != nil {
-		in.ShippingCountry = req.ShippingAddress.Country
+	in, err := s.riskInput(ctx, sess, testMode, req)
+	if err != nil {
+		return AuthorizeResult{}, err
 	}
 	decision, err := s.Assessor.Assess(ctx, in)
 	if err != nil {
@@ -271,6 +267,80 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 		result.AuthorizationToken = token
 	}
 	return result, nil
+}
+
+// riskInput is what the assessment of an authorization looks at: the
+// purchase, the buyer as they gave themselves, the person Tillit already
+// knows under their e-mail address (if any) and keyed hashes of what
+// identifies them.
+func (s *Service) riskInput(ctx context.Context, sess *sessionRow, testMode bool, req AuthorizeRequest) (risk.Input, error) {
+	bill := req.BillingAddress
+	in := risk.Input{
+		MerchantID: sess.MerchantID, TestMode: testMode, PaymentMethod: req.PaymentMethodCategory,
+		Amount: sess.Data.OrderAmount, Currency: sess.Data.PurchaseCurrency, PurchaseCountry: sess.Data.PurchaseCountry,
+		GivenName: bill.GivenName, FamilyName: bill.FamilyName, DateOfBirth: req.Customer.DateOfBirth, Email: bill.Email,
+		BillingCountry: bill.Country, DeviceIP: req.Device.IP, Fingerprint: req.Device.Fingerprint, Now: s.DB.Clock.Now(),
+	}
+	shipTo := bill
+	if req.ShippingAddress != nil {
+		in.ShippingCountry = req.ShippingAddress.Country
+		in.ShipsElsewhere = addressKey(req.ShippingAddress) != addressKey(bill)
+		shipTo = req.ShippingAddress
+	}
+	in.Keys = risk.Keys{
+		Email: ids.ConsumerKey(s.lookupKey, bill.Email), Phone: keyedOrEmpty(s.lookupKey, "phone", normalisePhone(bill.Phone)),
+		Device: keyedOrEmpty(s.lookupKey, "device", req.Device.Fingerprint), IP: keyedOrEmpty(s.lookupKey, "ip", req.Device.IP),
+		Shipping: keyedOrEmpty(s.lookupKey, "address", addressKey(shipTo)),
+	}
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var since int64
+		err := tx.QueryRow(`SELECT id, created_at FROM persons WHERE consumer_key = $1`, in.Keys.Email).Scan(&in.PersonID, &since)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		in.PersonSince = store.FromMicros(since)
+		return err
+	})
+	return in, err
+}
+
+// keyedOrEmpty is the keyed hash of value in its own domain (so equal
+// strings of different kinds do not share a key), or "" for "".
+func keyedOrEmpty(key, domain, value string) string {
+	if value == "" {
+		return ""
+	}
+	return ids.KeyedHash(key, domain+":"+value)
+}
+
+// addressKey normalises a postal address for comparing it with another:
+// street, postal code, city and country, lower-cased with spacing removed.
+// It is "" when the address has no street.
+func addressKey(a *Address) string {
+	if a == nil || strings.TrimSpace(a.StreetAddress) == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, part := range []string{a.StreetAddress, a.StreetAddress2, a.PostalCode, a.City, a.Country} {
+		for _, r := range strings.ToLower(part) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(r)
+			}
+		}
+		b.WriteByte('|')
+	}
+	return b.String()
+}
+
+// normalisePhone keeps a phone number's digits and a leading plus.
+func normalisePhone(phone string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(phone) {
+		if unicode.IsDigit(r) || (i == 0 && r == '+') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // completeSession marks the session authorized by the person: their

@@ -12,7 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/merchant"
-	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -30,7 +30,7 @@ type listEnv struct {
 
 func newListEnv(t *testing.T) *listEnv {
 	db, clk := storetest.Open(t)
-	svc := checkout.New(db, rules.DefaultPipeline(), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "list-test-key", "consumer-lookup-key", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "list-test-key", "consumer-lookup-key", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return &listEnv{t: t, ctx: context.Background(), db: db, clk: clk, svc: svc}
 }
 

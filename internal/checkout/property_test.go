@@ -20,7 +20,7 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
-	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -167,7 +167,7 @@ func newProperty(t *testing.T, seed uint64) *property {
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := checkout.New(db, rules.DefaultPipeline(), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", logger)
+	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
 	p := &property{

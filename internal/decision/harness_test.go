@@ -19,7 +19,7 @@ import (
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
-	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -61,7 +61,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	vlt := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
-	co := checkout.New(db, rules.DefaultPipeline(), vlt, tokenKey, lookupKey, logger)
+	co := checkout.New(db, engine.Pipeline(engine.Config{}), vlt, tokenKey, lookupKey, logger)
 	runner := jobs.NewRunner(db, logger)
 	co.Register(runner)
 	svc, err := decision.New(db, vlt, lookupKey)

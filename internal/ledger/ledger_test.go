@@ -13,7 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
-	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -49,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	db, _ := storetest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := &fixture{ctx: ctx, db: db, svc: checkout.New(db, rules.DefaultPipeline(), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", logger)}
+	f := &fixture{ctx: ctx, db: db, svc: checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", logger)}
 	f.m = f.newMerchant(t, "Test Shop")
 	return f
 }

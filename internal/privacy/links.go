@@ -67,6 +67,8 @@ var tableLinks = map[string][]Link{
 	"screening_false_positives":      {direct("person_id")},
 	"aml_alerts":                     {direct("person_id")},
 	"aml_alert_evidence":             {via("alert_id", "aml_alerts", "id")},
+	"risk_assessments":               {direct("person_id")},
+	"risk_observations":              {direct("person_id")},
 }
 
 // Purpose sets of linked tables whose rows are records of the same things.
@@ -119,6 +121,8 @@ var tablePurposes = map[string][]PurposeID{
 	"processing_restrictions":        {PurposeConsentRecords, PurposeAccountability},
 	"screening_false_positives":      {PurposeAMLScreening},
 	"aml_alerts":                     {PurposeAMLScreening},
+	"risk_assessments":               decisionRecords,
+	"risk_observations":              {PurposeFraudPrevention},
 	"aml_alert_evidence":             {PurposeAMLScreening},
 }
 

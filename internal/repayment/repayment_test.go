@@ -22,7 +22,7 @@ import (
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/repayment"
-	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -67,7 +67,7 @@ func newFixtureWith(t *testing.T, cfg repayment.Config) *fixture {
 	f.plans = repayment.New(db, rails, cfg, vlt, consumerKeyOf, logger)
 	connectRail(rails, f.plans, f.runner)
 	f.plans.Register(f.runner)
-	f.svc = checkout.New(db, rules.DefaultPipeline(), vlt, "k", consumerKeyOf, logger)
+	f.svc = checkout.New(db, engine.Pipeline(engine.Config{}), vlt, "k", consumerKeyOf, logger)
 	f.svc.Plans = f.plans
 	f.svc.Register(f.runner)
 	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Nordic Rain", TestMode: true, SettlementCurrency: dkk})

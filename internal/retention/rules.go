@@ -66,7 +66,11 @@ func unplacedAuthorizations() Rule {
 		key:   "a.token",
 		since: "a.created_at",
 		where: "a.created_at <= $1 AND a.order_id IS NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.session_id = a.session_id)",
-		apply: applySteps(del("authorizations", `DELETE FROM authorizations WHERE token IN (?)`)),
+		apply: applySteps(
+			del("risk_assessments", `DELETE FROM risk_assessments WHERE authorization_token IN (?)`),
+			del("risk_observations", `DELETE FROM risk_observations WHERE authorization_token IN (?)`),
+			del("authorizations", `DELETE FROM authorizations WHERE token IN (?)`),
+		),
 	}
 }
 

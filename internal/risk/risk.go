@@ -33,27 +33,76 @@ const (
 	ReasonTestPending        = "TEST_DATA_PENDING"
 )
 
-// Input is what an assessment may look at. It carries no secrets.
+// Input is what an assessment may look at. It carries no secrets. Stages
+// must not log it: names, e-mail, date of birth and device are personal data.
 type Input struct {
-	MerchantID      string
-	TestMode        bool
-	PaymentMethod   string
-	Amount          int64
-	Currency        string
-	PurchaseCountry string
-	DateOfBirth     string // YYYY-MM-DD
-	Email           string
+	MerchantID string
+	// MerchantCategory is the merchant's category code ("" when unknown).
+	MerchantCategory string
+	TestMode         bool
+	PaymentMethod    string
+	Amount           int64
+	Currency         string
+	PurchaseCountry  string
+	// PersonID is the person the purchase's e-mail address belongs to, ""
+	// for someone Tillit has not met (a first-time customer).
+	PersonID string
+	// PersonSince is when that person was first seen (zero for a new one).
+	PersonSince time.Time
+	GivenName   string
+	FamilyName  string
+	DateOfBirth string // YYYY-MM-DD
+	Email       string
+	// BillingCountry and ShippingCountry are ISO 3166 alpha-2 codes;
+	// ShippingCountry is "" when the goods go to the billing address.
 	BillingCountry  string
 	ShippingCountry string
-	DeviceIP        string
-	Fingerprint     string
-	Now             time.Time
+	// ShipsElsewhere is true when a shipping address other than the billing
+	// address was given.
+	ShipsElsewhere bool
+	DeviceIP       string
+	Fingerprint    string
+	// Keys are keyed hashes of the purchase's identifiers, for stages that
+	// look at history without holding the identifiers themselves.
+	Keys Keys
+	Now  time.Time
 }
 
-// Decision is an assessment's answer: an outcome and the reasons for it.
+// Keys are keyed hashes (ids.KeyedHash under the instance lookup key) of
+// what identifies the buyer of a purchase. An empty key is unknown and
+// matches nothing.
+type Keys struct {
+	Email    string // ids.ConsumerKey of the e-mail address
+	Phone    string
+	Device   string // of the device fingerprint
+	IP       string
+	Shipping string // of the normalised shipping (or billing) address
+}
+
+// Factor is one thing that weighed in a score: a feature, its value for
+// this purchase and what it added to the log-odds of fraud.
+type Factor struct {
+	Name         string  `json:"name"`
+	Value        float64 `json:"value"`
+	Contribution float64 `json:"contribution"`
+}
+
+// Decision is an assessment's answer: an outcome and the reasons for it,
+// and, for the automated decision record (D7), what the stages that ran
+// measured and which versions of their rules, model and lists they used.
 type Decision struct {
 	Outcome string   `json:"outcome"`
 	Reasons []string `json:"reasons"`
+	// Score is the fraud model's probability that the purchase is fraud;
+	// 0 when no model scored it.
+	Score float64 `json:"score,omitempty"`
+	// Factors are the largest contributions to Score, largest first.
+	Factors []Factor `json:"factors,omitempty"`
+	// Versions names what decided: "rules", "model", "lists", "bureau"...
+	Versions map[string]string `json:"versions,omitempty"`
+	// Summary holds what the stages looked at, in words that carry no
+	// personal data (numbers, codes): "open_balance", "bureau_score"...
+	Summary map[string]string `json:"summary,omitempty"`
 }
 
 // Assessor assesses one authorization.
@@ -75,6 +124,7 @@ func (p Pipeline) Assess(ctx context.Context, in Input) (Decision, error) {
 			return Decision{}, err
 		}
 		out.Reasons = append(out.Reasons, d.Reasons...)
+		out.merge(d)
 		if severity(d.Outcome) > severity(out.Outcome) {
 			out.Outcome = d.Outcome
 		}
@@ -83,6 +133,27 @@ func (p Pipeline) Assess(ctx context.Context, in Input) (Decision, error) {
 		}
 	}
 	return out, nil
+}
+
+// merge takes a stage's score, factors, versions and summary into the
+// pipeline's decision.
+func (d *Decision) merge(stage Decision) {
+	if stage.Score > d.Score {
+		d.Score = stage.Score
+	}
+	d.Factors = append(d.Factors, stage.Factors...)
+	for k, v := range stage.Versions {
+		if d.Versions == nil {
+			d.Versions = map[string]string{}
+		}
+		d.Versions[k] = v
+	}
+	for k, v := range stage.Summary {
+		if d.Summary == nil {
+			d.Summary = map[string]string{}
+		}
+		d.Summary[k] = v
+	}
 }
 
 func severity(outcome string) int {

@@ -16,7 +16,7 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
-	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -36,7 +36,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
-	svc := checkout.New(db, rules.DefaultPipeline(), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Settled Shop", TestMode: true, SettlementCurrency: "DKK"})
 	if err != nil {
 		t.Fatal(err)

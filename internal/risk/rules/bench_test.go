@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/risk/rules"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkAssess(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			pipeline := rules.Pipeline(rules.Fixed(set))
+			pipeline := engine.Pipeline(engine.Config{Rules: rules.Fixed(set)})
 			in := input(func(in *risk.Input) { in.ShippingCountry, in.Now = "DK", time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) })
 			ctx := context.Background()
 			lat := make([]time.Duration, 0, b.N)

@@ -10,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/store/storetest"
 )
@@ -48,7 +49,7 @@ func TestDefaultPipeline(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d, err := rules.DefaultPipeline().Assess(context.Background(), input(c.mut))
+			d, err := engine.Pipeline(engine.Config{}).Assess(context.Background(), input(c.mut))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +177,7 @@ func TestPublishedRulesTakeEffectWithoutRestart(t *testing.T) {
 	db, clk := storetest.Open(t)
 	live := rules.NewLive(db, rules.Default(), 5*time.Second)
 	other := rules.NewLive(db, rules.Default(), 5*time.Second) // another server process
-	pipeline := rules.Pipeline(live)
+	pipeline := engine.Pipeline(engine.Config{Rules: live})
 	order := input(func(in *risk.Input) { in.Now = clk.Now() })
 	assess := func(p risk.Pipeline) risk.Decision {
 		t.Helper()

@@ -71,16 +71,6 @@ func ageYears(dob string, now time.Time) int {
 // CreditLimit is the largest purchase (minor units) granted credit.
 const CreditLimit = 5_000_000
 
-// Pipeline returns the assessment every authorization passes: identity,
-// test-mode tags, the rules in force and the credit limit.
-func Pipeline(live *Live) risk.Pipeline {
-	return risk.Pipeline{risk.Identity{}, risk.TestTags{}, Stage{Live: live}, risk.CreditLimit{Max: CreditLimit}}
-}
-
-// DefaultPipeline is Pipeline with the built-in rules fixed, for tests and
-// tools without a database of published rules.
-func DefaultPipeline() risk.Pipeline { return Pipeline(Fixed(Default())) }
-
 // Stage is the risk pipeline stage that applies the rule set in force.
 type Stage struct {
 	Live *Live
