@@ -31,6 +31,9 @@ import (
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk/engine"
+	"github.com/tillit/tillit/internal/risk/fraud"
+	"github.com/tillit/tillit/internal/risk/model"
+	"github.com/tillit/tillit/internal/risk/model/shipped"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -60,6 +63,12 @@ type Config struct {
 	// read from the environment (vault.LoadMasterKey), which for SQLite
 	// falls back to the key file next to the database.
 	MasterKeys vault.MasterKeys
+	// FraudModel is the fraud model the assessment scores with; nil means
+	// the model shipped in the binary (package risk/model/shipped).
+	FraudModel *model.Model
+	// Fraud holds the fraud score's thresholds; zero means
+	// fraud.DefaultConfig.
+	Fraud fraud.Config
 }
 
 // App is a running Tillit: database, services, API and job runner.
@@ -149,6 +158,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	liveRules := rules.NewLive(db, rules.Default(), 0)
 	assessment := engine.Config{Rules: liveRules}
+	if assessment.Fraud, err = fraudStage(db, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
 	svc := checkout.New(db, engine.Pipeline(assessment), vlt, key, consumerSecret, logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
@@ -251,4 +264,21 @@ func (a *App) HTTPServer() *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// fraudStage returns the fraud model's stage of the assessment with the
+// configured (or shipped) model and thresholds.
+func fraudStage(db *store.DB, cfg Config) (*fraud.Stage, error) {
+	m := cfg.FraudModel
+	if m == nil {
+		var err error
+		if m, err = shipped.Load(); err != nil {
+			return nil, err
+		}
+	}
+	thresholds := cfg.Fraud
+	if thresholds == (fraud.Config{}) {
+		thresholds = fraud.DefaultConfig()
+	}
+	return fraud.New(db, m, thresholds)
 }

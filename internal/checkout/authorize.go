@@ -20,6 +20,8 @@ import (
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/history"
+	"github.com/tillit/tillit/internal/risk/record"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -258,7 +260,10 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 			token, sessionID, sess.MerchantID, personID, status, decision.Outcome, req.PaymentMethodCategory, sess.Data.OrderAmount,
 			sealedConsumer, string(reasons), store.Micros(tx.Now), store.Micros(tx.Now.Add(AuthorizationLifetime)),
 			req.FinancingMonths, req.PaymentInstrument)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.remember(tx, token, personID, in, decision)
 	})
 	if err != nil {
 		return AuthorizeResult{}, err
@@ -267,6 +272,22 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 		result.AuthorizationToken = token
 	}
 	return result, nil
+}
+
+// remember keeps the assessment of an authorization: the purchase in the
+// fraud history (its keys, for the next purchases' features) and the
+// automated decision record.
+func (s *Service) remember(tx *store.Tx, token, personID string, in risk.Input, d risk.Decision) error {
+	err := history.Record(tx, history.Observation{
+		AuthorizationToken: token, PersonID: personID, MerchantID: in.MerchantID, Amount: in.Amount, Currency: in.Currency,
+		Outcome: d.Outcome, Keys: in.Keys, ShipsElsewhere: in.ShipsElsewhere,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = record.Save(tx, record.Assessment{Kind: record.KindAuthorization, AuthorizationToken: token, PersonID: personID,
+		MerchantID: in.MerchantID, Decision: d})
+	return err
 }
 
 // riskInput is what the assessment of an authorization looks at: the

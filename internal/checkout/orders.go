@@ -16,6 +16,8 @@ import (
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/history"
+	"github.com/tillit/tillit/internal/risk/record"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -203,6 +205,12 @@ func (s *Service) CreateOrder(ctx context.Context, m merchant.Merchant, token st
 		}
 		if err := tx.ExecOne(`UPDATE authorizations SET status = $1, order_id = $2, version = version + 1 WHERE token = $3 AND version = $4`,
 			authUsed, orderID, token, a.version); err != nil {
+			return err
+		}
+		if err := history.Placed(tx, token, orderID); err != nil {
+			return err
+		}
+		if err := record.Placed(tx, token, orderID); err != nil {
 			return err
 		}
 		// The merchant receives the person's identity, contact and address

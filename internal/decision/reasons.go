@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/fraud"
 )
 
 // Reason is one reason of a decision: the risk check's code, the kind of
@@ -31,6 +32,9 @@ var reasonKinds = map[string]Kind{
 	risk.ReasonShippingCountry:  Fraud,
 	risk.ReasonTestDenied:       Fraud,
 	risk.ReasonTestPending:      Fraud,
+	// The fraud model.
+	fraud.ReasonScoreReview: Fraud,
+	fraud.ReasonScoreHigh:   Fraud,
 }
 
 // otherReasonKey explains a code this package does not know.

@@ -352,6 +352,8 @@ func (s *shop) annasRows(id, order string) map[string]change {
 		{"consent_history", "subject = $1", false},
 		{"disclosures", "person_id = $1", false},
 		{"decision_contests", "person_id = $1", false},
+		{"risk_assessments", "person_id = $1", false},
+		{"risk_observations", "person_id = $1", false},
 		{"data_subject_requests", "person_id = $1", false},
 	}
 	for _, c := range counts {
