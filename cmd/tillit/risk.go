@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,19 +178,28 @@ func riskTrain(args []string, stdout io.Writer) error {
 }
 
 func riskEval(args []string, stdout io.Writer) error {
-	const usageText = "usage: tillit risk eval --data FILE.csv --model MODEL.json [--test-days N] [--budget SHARE] [--per-day K] [--json]"
+	const usageText = "usage: tillit risk eval --data FILE.csv --model MODEL.json [--test-days N] [--budget SHARE] [--per-day K] [--thresholds P,P...] [--json]"
 	fs := flag.NewFlagSet("risk eval", flag.ContinueOnError)
 	data := fs.String("data", "", "labelled CSV (schema: docs/risk-model.md)")
 	file := fs.String("model", "", "model file")
 	test := fs.Int("test-days", 0, "evaluate on the last N days (default: the model's test period length)")
 	budget := fs.Float64("budget", 0, "alert budget as a share of orders (default: the model's, 0.01)")
 	perDay := fs.Int("per-day", 0, "alerts per day for the daily precision (default: the model's)")
+	thresholds := fs.String("thresholds", "", "decision thresholds on the score to measure, comma-separated (such as 0.95,0.99)")
 	asJSON := fs.Bool("json", false, "print the metrics as JSON")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
 	if *data == "" || *file == "" || *test < 0 || *budget < 0 || *budget > 1 || *perDay < 0 {
 		return usageError(usageText)
+	}
+	var cuts []float64
+	for _, f := range strings.FieldsFunc(*thresholds, func(r rune) bool { return r == ',' }) {
+		p, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || p <= 0 || p > 1 {
+			return usageError("--thresholds: each must be a probability in (0, 1], not " + f)
+		}
+		cuts = append(cuts, p)
 	}
 	m, err := model.LoadFile(*file)
 	if err != nil {
@@ -215,6 +225,9 @@ func riskEval(args []string, stdout io.Writer) error {
 		return err
 	}
 	metrics := m.Evaluate(txs, split.TestFrom, split.TestTo, b)
+	if len(cuts) > 0 {
+		metrics.Thresholds = m.AtThresholds(txs, split.TestFrom, split.TestTo, cuts)
+	}
 	if *asJSON {
 		return writeJSON(stdout, struct {
 			Model   string        `json:"model"`
@@ -252,5 +265,8 @@ func printMetrics(w io.Writer, m model.Metrics) {
 	fmt.Fprintf(w, "  daily precision, top %d a day        %.3f\n", m.Budget.PerDay, m.DailyPrecision)
 	for _, s := range m.Scenarios {
 		fmt.Fprintf(w, "  %-18s %4d of %4d frauds within the budget (%.3f)\n", s.Scenario, s.Caught, s.Frauds, s.Recall)
+	}
+	for _, t := range m.Thresholds {
+		fmt.Fprintf(w, "  score >= %.3f: %.2f%% of orders, precision %.3f, recall %.3f\n", t.Threshold, 100*t.Share, t.Precision, t.Recall)
 	}
 }

@@ -116,6 +116,10 @@ type Metrics struct {
 	// Scenarios breaks the frauds down by the scenario column, when the
 	// data has one.
 	Scenarios []ScenarioRecall `json:"scenarios,omitempty"`
+	// Thresholds measures the decision thresholds asked for (see
+	// Model.AtThresholds): what share of orders each would stop and how
+	// many of them are fraud.
+	Thresholds []AtThreshold `json:"thresholds,omitempty"`
 }
 
 // ScenarioRecall is how many frauds of one scenario fell within the budget.
@@ -181,6 +185,57 @@ func Train(txs []features.Tx, o Options) (*Model, error) {
 	}
 	m.ID = m.digest()
 	return m, nil
+}
+
+// AtThreshold is what a decision threshold on the score does to a period's
+// orders.
+type AtThreshold struct {
+	Threshold float64 `json:"threshold"`
+	// Share is the share of orders scoring at or above it.
+	Share float64 `json:"share"`
+	// Precision is the share of those that are fraud; Recall the share of
+	// the period's frauds among them.
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+}
+
+// AtThresholds scores the orders of [from, to) like Evaluate and measures
+// each threshold.
+func (m *Model) AtThresholds(txs []features.Tx, from, to time.Time, thresholds []float64) []AtThreshold {
+	vecs := features.Offline(txs, &m.Encoding)
+	var scores []float64
+	var labels []int
+	frauds := 0
+	for i, t := range txs {
+		if t.Time.Before(from) || !t.Time.Before(to) {
+			continue
+		}
+		scores = append(scores, m.Probability(&vecs[i]))
+		labels = append(labels, t.Label)
+		frauds += t.Label
+	}
+	out := make([]AtThreshold, 0, len(thresholds))
+	for _, th := range thresholds {
+		at := AtThreshold{Threshold: th}
+		n, caught := 0, 0
+		for i, s := range scores {
+			if s >= th {
+				n++
+				caught += labels[i]
+			}
+		}
+		if len(scores) > 0 {
+			at.Share = float64(n) / float64(len(scores))
+		}
+		if n > 0 {
+			at.Precision = float64(caught) / float64(n)
+		}
+		if frauds > 0 {
+			at.Recall = float64(caught) / float64(frauds)
+		}
+		out = append(out, at)
+	}
+	return out
 }
 
 // Evaluate scores the orders of [from, to) in a data set sorted by time
