@@ -40,7 +40,11 @@ func serve(ctx context.Context, args []string) error {
 	}
 	logger := newLogger()
 	slog.SetDefault(logger)
-	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger, Demo: *demo})
+	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger, Demo: *demo}
+	if err := withFraudSettings(&cfg); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}

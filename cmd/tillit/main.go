@@ -61,6 +61,9 @@ environment:
                        (default for SQLite: a file next to the database, created on first start)
   TILLIT_MASTER_KEY_PREVIOUS, TILLIT_MASTER_KEY_PREVIOUS_FILE
                        during a rotation, the master key being rotated away from
+  TILLIT_FRAUD_MODEL   a fraud model file to score with instead of the shipped one (docs/risk-model.md)
+  TILLIT_FRAUD_REVIEW, TILLIT_FRAUD_REJECT
+                       fraud score thresholds for manual review and rejection (default 0.8 and 0.99)
   TILLIT_SCREENING_LISTS
                        the directory of the sanctions list files (default internal/screening/testdata)`
 
