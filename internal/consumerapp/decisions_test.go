@@ -116,6 +116,10 @@ func TestDecisionsPageShowsOwnDecisionsAndDisclosures(t *testing.T) {
 		"The amount is more than we lend for a single purchase.", "Large purchases are checked by a person before they go ahead.",
 		"None of our checks raised a concern.", "60,000.00", "500.00",
 		"Who we have shared your data with", "(Shop)", "Identity, Contact details", "The credit agreement",
+		// The decision record: what weighed in the fraud model, and which
+		// rules and model decided.
+		"What weighed most in the fraud model's assessment", "How long you have been our customer and your earlier purchases",
+		"Decided with: Fraud rules, version 0; Fraud model gbt-",
 	} {
 		if !pg.has(want) {
 			t.Errorf("the page lacks %q", want)

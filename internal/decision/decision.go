@@ -11,7 +11,10 @@
 // that was not plainly accepted; ForPerson splits that into one decision
 // per kind (see ForPerson). Each reason code belongs to one kind (reasons.go);
 // the AML screening the risk engine adds later brings its codes with kind
-// AML and shows up here without a new table.
+// AML and shows up here without a new table. The automated decision record
+// of the assessment (package risk/record) adds what weighed most in the
+// fraud model's score, in groups the person can read (factors.go), and the
+// versions of the rules, model, lists and credit policy that decided.
 //
 // A contest (table decision_contests) copies what was decided, so its review
 // does not depend on the authorization outliving its retention. The
@@ -96,6 +99,12 @@ type Decision struct {
 	Currency      string
 	PaymentMethod string
 	DecidedAt     time.Time
+	// Factors are what weighed most in the fraud model's score, largest
+	// first (fraud decisions that were scored only).
+	Factors []Factor
+	// Versions name what decided this kind: the rule set and the model,
+	// the lists, the credit policy, from the decision record.
+	Versions []VersionName
 	// Contests are the person's contests of this decision, newest first.
 	Contests []Contest
 }
@@ -145,12 +154,16 @@ type assessment struct {
 	createdAt     time.Time
 	// orderFraud is the fraud status of the order placed with it, or "".
 	orderFraud string
+	// record is the decision record's detail.
+	record recordDetail
 }
 
 // assessments returns the person's authorizations, newest first.
 func assessments(tx *store.Tx, personID string) ([]assessment, error) {
 	rows, err := tx.Query(`SELECT a.token, a.fraud_status, a.reasons, a.merchant_id, m.name, a.approved_amount, s.purchase_currency,
-			a.payment_method, a.created_at, COALESCE(o.fraud_status, '')
+			a.payment_method, a.created_at, COALESCE(o.fraud_status, ''),
+			COALESCE((SELECT r.detail FROM risk_assessments r WHERE r.authorization_token = a.token AND r.kind = 'authorization'
+				ORDER BY r.created_at LIMIT 1), '')
 		FROM authorizations a
 		JOIN merchants m ON m.id = a.merchant_id
 		JOIN payment_sessions s ON s.id = a.session_id
@@ -167,9 +180,14 @@ func assessments(tx *store.Tx, personID string) ([]assessment, error) {
 			a       assessment
 			reasons string
 			created int64
+			detail  string
 		)
 		if err := rows.Scan(&a.token, &a.fraudStatus, &reasons, &a.merchantID, &a.merchantName, &a.amount, &a.currency,
-			&a.paymentMethod, &created, &a.orderFraud); err != nil {
+			&a.paymentMethod, &created, &a.orderFraud, &detail); err != nil {
+			return nil, err
+		}
+		var err error
+		if a.record, err = parseRecord(detail); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(reasons), &a.reasons); err != nil {
@@ -242,6 +260,11 @@ func split(a assessment) []Decision {
 		}
 		if d.Reasons == nil {
 			d.Reasons = []Reason{}
+		}
+		d.Versions = versionsOf(k, a.record.Versions)
+		d.Factors = []Factor{}
+		if k == Fraud {
+			d.Factors = explainFactors(a.record.Factors)
 		}
 		out = append(out, d)
 	}

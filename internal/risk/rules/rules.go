@@ -36,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/tillit/tillit/internal/risk"
@@ -157,7 +158,7 @@ func (s *Set) Evaluate(values []Value) (risk.Decision, error) {
 	if len(values) != len(s.schema) {
 		return risk.Decision{}, fmt.Errorf("rules: %d values for %d features", len(values), len(s.schema))
 	}
-	d := risk.Decision{Outcome: risk.Accepted, Reasons: []string{}}
+	d := risk.Decision{Outcome: risk.Accepted, Reasons: []string{}, Versions: map[string]string{"rules": strconv.FormatInt(s.Version, 10)}}
 	for _, r := range s.Rules {
 		if !r.cond.eval(values).Bool {
 			continue
