@@ -15,6 +15,7 @@ import (
 
 const benchUsage = `usage: tillit bench [--duration D] [--concurrency N] [--json] [--keep]
        tillit bench --url URL --username USER --password PASS [--duration D] [--concurrency N] [--json]
+       tillit bench --assessment [--people N] [--purchases N] [--duration D] [--concurrency N] [--json]
 
 Drives the HTTP API over loopback: each client repeats session, authorize,
 order, capture and partial refund. Without --url, Tillit runs in process on a
@@ -24,6 +25,12 @@ credentials must be a test-mode merchant's; the ledger is verified when
 TILLIT_DATABASE_URL names the server's database. Exits non-zero on any failed
 request or ledger problem.
 
+With --assessment, measures the whole risk assessment of one authorization
+(screening, rules, the fraud model over the purchase history, the credit
+decision) in process, as checkout calls it, on a fresh database holding
+--people customers and --purchases purchases over 30 days. Exits non-zero when
+the p99 is over the 5 ms target.
+
 flags:
   --duration D      how long to start new requests (default 10s)
   --concurrency N   concurrent clients (default 16)
@@ -31,7 +38,10 @@ flags:
   --url URL         bench a running server instead of an in-process one
   --username USER   merchant API username (with --url)
   --password PASS   merchant API password (with --url)
-  --keep            keep the temporary database or schema`
+  --keep            keep the temporary database or schema
+  --assessment      bench the risk assessment instead of the HTTP API
+  --people N        customers in the assessment's history (default 5000)
+  --purchases N     purchases in the assessment's history (default 50000)`
 
 // benchCommand runs the load benchmark; see internal/bench.
 func benchCommand(ctx context.Context, args []string) error {
@@ -45,8 +55,20 @@ func benchCommand(ctx context.Context, args []string) error {
 	password := fs.String("password", "", "merchant API password (with --url)")
 	keep := fs.Bool("keep", false, "keep the temporary database or schema")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phase to this file (hidden)")
+	assessment := fs.Bool("assessment", false, "bench the risk assessment in process")
+	people := fs.Int("people", bench.DefaultPeople, "customers in the assessment's history")
+	purchases := fs.Int("purchases", bench.DefaultPurchases, "purchases in the assessment's history")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
+	}
+	if *assessment {
+		if *target != "" || *people < 1 || *people > 1_000_000 || *purchases < 0 || *purchases > 10_000_000 || *duration <= 0 ||
+			*concurrency < 1 || *concurrency > bench.MaxConcurrency {
+			return usageError("bench --assessment: in process only, with 1-1000000 people, 0-10000000 purchases, a positive duration and 1-" +
+				fmt.Sprint(bench.MaxConcurrency) + " goroutines")
+		}
+		return benchAssessment(ctx, bench.AssessOptions{Duration: *duration, Concurrency: *concurrency, People: *people,
+			Purchases: *purchases, DatabaseURL: os.Getenv("TILLIT_DATABASE_URL"), FreshSchema: true, Seed: 1}, *asJSON)
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -106,4 +128,26 @@ func benchCommand(ctx context.Context, args []string) error {
 
 func isPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// benchAssessment runs the assessment benchmark and prints its result.
+func benchAssessment(ctx context.Context, opts bench.AssessOptions, asJSON bool) error {
+	if !isPostgresURL(opts.DatabaseURL) {
+		opts.DatabaseURL = "" // a fresh SQLite file, never the operator's
+	}
+	if !asJSON {
+		fmt.Fprintf(os.Stderr, "filling the history, then assessing for %s with %d goroutines...\n", opts.Duration, opts.Concurrency)
+	}
+	res, err := bench.RunAssessment(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+			return err
+		}
+	} else if err := res.WriteTable(os.Stdout); err != nil {
+		return err
+	}
+	return res.Check()
 }

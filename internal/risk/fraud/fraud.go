@@ -72,6 +72,21 @@ type Stage struct {
 	cfg   Config
 	// prior is the fraud rate the model was trained on.
 	prior float64
+
+	mu sync.Mutex
+	// merchants caches each merchant's aggregates for MerchantStatsTTL: they
+	// move slowly, and reading them is the costliest part of a score.
+	merchants map[string]merchantStats
+}
+
+// MerchantStatsTTL is how long a merchant's aggregates are reused, on the
+// clock of the purchases assessed.
+const MerchantStatsTTL = time.Minute
+
+// merchantStats are a merchant's aggregates as of a time.
+type merchantStats struct {
+	stats features.TerminalStats
+	at    time.Time
 }
 
 // New returns the stage. Errors: invalid thresholds.
@@ -83,7 +98,7 @@ func New(db *store.DB, m *model.Model, cfg Config) (*Stage, error) {
 	if t := m.Training; t.TrainOrders > 0 {
 		prior = float64(t.TrainFrauds) / float64(t.TrainOrders)
 	}
-	return &Stage{db: db, model: m, cfg: cfg, prior: prior}, nil
+	return &Stage{db: db, model: m, cfg: cfg, prior: prior, merchants: map[string]merchantStats{}}, nil
 }
 
 // Model returns the model the stage scores with.
@@ -131,7 +146,7 @@ func (s *Stage) Assess(ctx context.Context, in risk.Input) (risk.Decision, error
 				tx.EmailAgeDays = days(in.Now.Sub(first))
 			}
 		}
-		stats, err = history.MerchantStats(rt, in.MerchantID, in.Now, s.prior)
+		stats, err = s.merchantStats(rt, in.MerchantID, in.Now)
 		return err
 	})
 	if err != nil {
@@ -165,6 +180,26 @@ func (s *Stage) Assess(ctx context.Context, in risk.Input) (risk.Decision, error
 		d.Outcome, d.Reasons = risk.Pending, []string{ReasonScoreReview}
 	}
 	return d, nil
+}
+
+// merchantStats returns the merchant's aggregates at now, from the cache
+// when they were read less than MerchantStatsTTL before (or after: tests
+// and replays move the clock both ways).
+func (s *Stage) merchantStats(tx *store.Tx, merchantID string, now time.Time) (features.TerminalStats, error) {
+	s.mu.Lock()
+	c, ok := s.merchants[merchantID]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at).Abs() < MerchantStatsTTL {
+		return c.stats, nil
+	}
+	stats, err := history.MerchantStats(tx, merchantID, now, s.prior)
+	if err != nil {
+		return stats, err
+	}
+	s.mu.Lock()
+	s.merchants[merchantID] = merchantStats{stats: stats, at: now}
+	s.mu.Unlock()
+	return stats, nil
 }
 
 // days is a duration in whole days.

@@ -33,15 +33,22 @@ type Observation struct {
 	Outcome        string
 	Keys           risk.Keys
 	ShipsElsewhere bool
+	// At is when the purchase was assessed; zero means tx.Now. Only
+	// imports and benchmarks that replay a history set it.
+	At time.Time
 }
 
-// Record keeps an assessed purchase, at tx.Now.
+// Record keeps an assessed purchase.
 func Record(tx *store.Tx, o Observation) error {
+	at := o.At
+	if at.IsZero() {
+		at = tx.Now
+	}
 	_, err := tx.Exec(`INSERT INTO risk_observations (authorization_token, person_id, merchant_id, amount, currency, outcome,
 		email_key, phone_key, device_key, ip_key, shipping_key, ships_elsewhere, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		o.AuthorizationToken, o.PersonID, o.MerchantID, o.Amount, o.Currency, o.Outcome,
-		o.Keys.Email, o.Keys.Phone, o.Keys.Device, o.Keys.IP, o.Keys.Shipping, o.ShipsElsewhere, store.Micros(tx.Now))
+		o.Keys.Email, o.Keys.Phone, o.Keys.Device, o.Keys.IP, o.Keys.Shipping, o.ShipsElsewhere, store.Micros(at))
 	return err
 }
 

@@ -38,7 +38,7 @@ CREATE INDEX risk_observations_phone ON risk_observations (phone_key, created_at
 CREATE INDEX risk_observations_device ON risk_observations (device_key, created_at);
 CREATE INDEX risk_observations_ip ON risk_observations (ip_key, created_at);
 CREATE INDEX risk_observations_shipping ON risk_observations (shipping_key, created_at);
-CREATE INDEX risk_observations_merchant ON risk_observations (merchant_id, created_at);
+CREATE INDEX risk_observations_merchant ON risk_observations (merchant_id, created_at, fraud_label);
 CREATE INDEX risk_observations_order ON risk_observations (order_id);
 
 -- +goose Down
