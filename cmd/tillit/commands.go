@@ -170,18 +170,23 @@ func merchantCreate(ctx context.Context, args []string) error {
 	notifyURL := fs.String("notification-url", "", "default URL for webhook notifications")
 	currency := fs.String("currency", "EUR", "settlement currency (ISO 4217)")
 	covered := fs.Bool("fraud-policy", false, "merchant is covered by the fraud policy")
+	category := fs.String("category", "", "what the merchant sells: "+strings.Join(merchant.Categories, ", "))
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
 	if strings.TrimSpace(*name) == "" {
 		return usageError("merchant create: --name is required")
 	}
+	if !merchant.ValidCategory(*category) {
+		return usageError("merchant create: --category must be one of " + strings.Join(merchant.Categories, ", "))
+	}
 	db, err := openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: *name, TestMode: *test, NotificationURL: *notifyURL, SettlementCurrency: strings.ToUpper(*currency), FraudPolicyCovered: *covered})
+	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: *name, TestMode: *test, NotificationURL: *notifyURL, SettlementCurrency: strings.ToUpper(*currency), FraudPolicyCovered: *covered,
+		Category: *category})
 	if err != nil {
 		return err
 	}

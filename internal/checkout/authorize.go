@@ -169,6 +169,7 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	var (
 		sess     *sessionRow
 		testMode bool
+		category string
 		enabled  []string
 	)
 	err := s.DB.Read(ctx, func(tx *store.Tx) error {
@@ -176,7 +177,7 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 		if sess, err = s.consumerSession(tx, sessionID, clientToken); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(`SELECT test_mode FROM merchants WHERE id = $1`, sess.MerchantID).Scan(&testMode); err != nil {
+		if err := tx.QueryRow(`SELECT test_mode, category FROM merchants WHERE id = $1`, sess.MerchantID).Scan(&testMode, &category); err != nil {
 			return err
 		}
 		enabled, err = enabledMethods(tx, sess.MerchantID)
@@ -224,6 +225,7 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 		return AuthorizeResult{}, err
 	}
 	in, err := s.riskInput(ctx, sess, testMode, req)
+	in.MerchantCategory = category
 	if err != nil {
 		return AuthorizeResult{}, err
 	}

@@ -41,6 +41,9 @@ type NewMerchant struct {
 	NotificationURL    string
 	SettlementCurrency string
 	FraudPolicyCovered bool
+	// Category is what the merchant sells, one of Categories ("" when not
+	// told).
+	Category string
 }
 
 // Credentials are what Create hands out once; only digests are stored.
@@ -56,7 +59,8 @@ type Credentials struct {
 const DefaultExpiryDays = 28
 
 // Create makes a merchant and its first API credentials. It returns BAD_VALUE
-// for an empty name, an invalid notification URL or an unknown currency.
+// for an empty name, an invalid notification URL, an unknown category or an
+// unknown currency.
 func Create(ctx context.Context, db *store.DB, m NewMerchant) (Credentials, error) {
 	m.Name = strings.TrimSpace(m.Name)
 	if m.Name == "" || len(m.Name) > 200 {
@@ -67,6 +71,9 @@ func Create(ctx context.Context, db *store.DB, m NewMerchant) (Credentials, erro
 			return Credentials{}, apperr.BadField("notification_url", "%s", err.Error())
 		}
 	}
+	if !ValidCategory(m.Category) {
+		return Credentials{}, apperr.BadField("category", "must be one of %s", strings.Join(Categories, ", "))
+	}
 	if m.SettlementCurrency == "" {
 		m.SettlementCurrency = "EUR"
 	}
@@ -76,9 +83,9 @@ func Create(ctx context.Context, db *store.DB, m NewMerchant) (Credentials, erro
 	creds := newCredentials(ids.New(), m.TestMode)
 	creds.SigningSecret = "whsec_" + ids.Token(32)
 	err := db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(`INSERT INTO merchants (id, name, test_mode, notification_url, signing_secret, settlement_currency, fraud_policy_covered, expiry_days, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			creds.MerchantID, m.Name, m.TestMode, m.NotificationURL, creds.SigningSecret, m.SettlementCurrency, m.FraudPolicyCovered, DefaultExpiryDays, store.Micros(tx.Now)); err != nil {
+		if _, err := tx.Exec(`INSERT INTO merchants (id, name, test_mode, notification_url, signing_secret, settlement_currency, fraud_policy_covered, expiry_days, created_at, category)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			creds.MerchantID, m.Name, m.TestMode, m.NotificationURL, creds.SigningSecret, m.SettlementCurrency, m.FraudPolicyCovered, DefaultExpiryDays, store.Micros(tx.Now), m.Category); err != nil {
 			return err
 		}
 		return insertCredentials(tx, creds)

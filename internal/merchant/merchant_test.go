@@ -44,10 +44,26 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		{Name: "x", NotificationURL: "ftp://nope"},
 		{Name: "x", NotificationURL: "/relative"},
 		{Name: "x", SettlementCurrency: "XXX"},
+		{Name: "x", Category: "weapons"},
 	} {
 		if _, err := merchant.Create(context.Background(), db, m); apperr.Code(err) != apperr.BadValue {
 			t.Errorf("Create(%+v) err = %v", m, err)
 		}
+	}
+}
+
+func TestCreateKeepsTheCategory(t *testing.T) {
+	db, _ := storetest.Open(t)
+	creds, err := merchant.Create(context.Background(), db, merchant.NewMerchant{Name: "Volt", Category: "electronics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	err = db.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT category FROM merchants WHERE id = $1`, creds.MerchantID).Scan(&got)
+	})
+	if err != nil || got != "electronics" {
+		t.Errorf("category %q, %v", got, err)
 	}
 }
 

@@ -78,6 +78,7 @@ var columns = map[string]Column{
 
 	"merchants.id":                   randomID,
 	"merchants.name":                 business,
+	"merchants.category":             business,
 	"merchants.test_mode":            business,
 	"merchants.notification_url":     business,
 	"merchants.signing_secret":       business,
@@ -622,6 +623,15 @@ var columns = map[string]Column{
 	"risk_observations.fraud_label":         personal(CategoryFraud),
 	"risk_observations.labelled_at":         personal(CategoryFraud),
 	"risk_observations.created_at":          personal(CategoryPurchase),
+
+	"credit_bureau_reports.subject_key":  personal(CategoryLookupKeys, CategoryDateOfBirth),
+	"credit_bureau_reports.consumer_key": personal(CategoryLookupKeys),
+	"credit_bureau_reports.bureau":       notPersonal("the name and version of the bureau adapter that answered"),
+	"credit_bureau_reports.score":        personal(CategoryCredit),
+	"credit_bureau_reports.band":         personal(CategoryCredit),
+	"credit_bureau_reports.remarks":      personal(CategoryCredit),
+	"credit_bureau_reports.reference":    personal(CategoryCredit),
+	"credit_bureau_reports.fetched_at":   personal(CategoryCredit),
 }
 
 // columnPattern is the shape of a column name: table.column.
