@@ -378,6 +378,9 @@ var PersonTables = map[string]string{
 	"risk_assessments":  "deleted",
 	"risk_observations": "deleted",
 
+	// Bureau reports are asked for again when needed.
+	"credit_bureau_reports": "deleted",
+
 	// AML alerts stay for the 5 years the AML purpose keeps them (an
 	// erasure keeps them until then).
 	"aml_alerts":         "deleted",
@@ -435,6 +438,7 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 	byPerson := []step{
 		del("risk_assessments", `DELETE FROM risk_assessments WHERE person_id = $1`),
 		del("risk_observations", `DELETE FROM risk_observations WHERE person_id = $1`),
+		del("credit_bureau_reports", `DELETE FROM credit_bureau_reports WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("authorizations", `DELETE FROM authorizations WHERE person_id = $1`),
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
 		del("login_codes", `DELETE FROM login_codes WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
