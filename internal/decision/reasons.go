@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tillit/tillit/internal/risk"
+	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/risk/fraud"
 )
 
@@ -26,6 +27,12 @@ var reasonKinds = map[string]Kind{
 	risk.ReasonUnderage:           Credit,
 	risk.ReasonIdentityIncomplete: Credit,
 	risk.ReasonAmountOverLimit:    Credit,
+	// The credit decision: what the person owes, how they paid, the bureau.
+	credit.ReasonOpenBalanceLimit:  Credit,
+	credit.ReasonArrears:           Credit,
+	credit.ReasonLateHistory:       Credit,
+	credit.ReasonBureauDecline:     Credit,
+	credit.ReasonBureauUnavailable: Credit,
 	// The fraud rules.
 	risk.ReasonHighAmountReview: Fraud,
 	risk.ReasonCountryMismatch:  Fraud,
