@@ -44,6 +44,9 @@ func serve(ctx context.Context, args []string) error {
 	if err := withFraudSettings(&cfg); err != nil {
 		return err
 	}
+	if err := withCreditSettings(&cfg); err != nil {
+		return err
+	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err

@@ -64,6 +64,14 @@ environment:
   TILLIT_FRAUD_MODEL   a fraud model file to score with instead of the shipped one (docs/risk-model.md)
   TILLIT_FRAUD_REVIEW, TILLIT_FRAUD_REJECT
                        fraud score thresholds for manual review and rejection (default 0.8 and 0.99)
+  TILLIT_CREDIT_MAX_OPEN_BALANCE, TILLIT_CREDIT_BUREAU_THRESHOLD
+                       the most a person may owe, and from what the credit bureau is asked
+                       (minor units; default 7500000 and 500000; docs/credit.md)
+  TILLIT_CREDIT_MIN_SCORE, TILLIT_CREDIT_BUREAU_CACHE, TILLIT_CREDIT_BUREAU_TIMEOUT
+                       lowest bureau score granted (default 300), how long a report is used
+                       (default 720h) and how long the bureau may take (default 2s)
+  TILLIT_CREDIT_BUREAU_LATENCY
+                       how long the simulated bureau takes to answer (default 0)
   TILLIT_SCREENING_LISTS
                        the directory of the sanctions list files (default internal/screening/testdata)`
 

@@ -30,6 +30,7 @@ import (
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/rights"
+	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/risk/fraud"
 	"github.com/tillit/tillit/internal/risk/model"
@@ -69,6 +70,14 @@ type Config struct {
 	// Fraud holds the fraud score's thresholds; zero means
 	// fraud.DefaultConfig.
 	Fraud fraud.Config
+	// Credit is the credit policy (thresholds of the credit decision); zero
+	// means credit.DefaultConfig.
+	Credit credit.Config
+	// CreditBureau is the credit-bureau adapter; nil means the simulated
+	// bureau (credit.Simulated) with CreditBureauLatency.
+	CreditBureau credit.Bureau
+	// CreditBureauLatency is how long the simulated bureau takes to answer.
+	CreditBureauLatency time.Duration
 }
 
 // App is a running Tillit: database, services, API and job runner.
@@ -158,6 +167,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	liveRules := rules.NewLive(db, rules.Default(), 0)
 	assessment := engine.Config{Rules: liveRules}
+	reg := metrics.New()
+	if assessment.Credit, err = creditStage(db, cfg, reg); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if assessment.Fraud, err = fraudStage(db, cfg); err != nil {
 		db.Close()
 		return nil, err
@@ -215,7 +229,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	requests.Register(runner)
-	reg := metrics.New()
 	a := &App{
 		DB: db, Checkout: svc, Plans: plans, Rail: rails, Consents: consents, Vault: vlt, Decisions: decisions, WebKey: webKey,
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret, vlt), Runner: runner, Metrics: reg, Logger: logger,

@@ -40,7 +40,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	}
 	consumer, err := consumerapp.New(consumerapp.Config{
 		Accounts: a.Accounts, Plans: a.Plans, Consents: a.Consents, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
-		Decisions: a.Decisions, Requests: a.DSR, Rights: a.Rights,
+		Decisions: a.Decisions, Requests: a.DSR, Rights: a.Rights, Verifications: a.Reviews,
 	})
 	if err != nil {
 		return nil, err
@@ -58,6 +58,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		DSR:       a.DSR,
 		Rules:     a.Rules,
 		AML:       a.AML,
+		Reviews:   a.Reviews,
 	})
 	if err != nil {
 		return nil, err

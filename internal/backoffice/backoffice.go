@@ -30,6 +30,7 @@ import (
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/retention"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
@@ -68,6 +69,9 @@ type Config struct {
 	// AML holds the transaction monitoring alerts; when set, AML officers
 	// work them at /staff/aml/alerts.
 	AML *aml.Service
+	// Reviews holds the post-approval reviews; when set, security analysts
+	// work them in a queue and act on them on the order's page.
+	Reviews *postapproval.Service
 	// Rules is the fraud rule set in force; when set, risk analysts read
 	// and publish rules at /staff/risk/rules.
 	Rules *rules.Live
@@ -148,6 +152,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.AML != nil {
 		p.addAML(mux)
+	}
+	if cfg.Reviews != nil {
+		p.addPostApproval(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

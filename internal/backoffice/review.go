@@ -12,6 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -97,6 +98,17 @@ type orderPage struct {
 	Pending   bool
 	Form      *web.Form
 	Decisions []decisionRow
+	// Records are the order's automated decision records, oldest first;
+	// Linked the orders sharing its e-mail address, phone, device or
+	// shipping address.
+	Records []recordRow
+	Linked  []linkedRow
+	// Review is the order's post-approval review, if it had one; MayAct
+	// whether the viewer may act on it, with ReviewForm.
+	Review     *reviewView
+	MayAct     bool
+	ReviewForm *web.Form
+	MaxReason  int
 }
 
 // decisionRow is an earlier fraud decision on the order, from the audit log.
@@ -115,6 +127,12 @@ func (p *Pages) orderPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 // showOrder renders an order's page with the decision form, and records in
 // the audit log that v saw it.
 func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, v *viewer, status int, form *web.Form) {
+	p.showOrderWith(w, r, v, status, form, web.NewForm(nil))
+}
+
+// showOrderWith renders an order's page with the decision form and the
+// post-approval review's form.
+func (p *Pages) showOrderWith(w http.ResponseWriter, r *http.Request, v *viewer, status int, form, reviewForm *web.Form) {
 	id := r.PathValue("id")
 	o, err := p.cfg.Checkout.ReviewOrder(r.Context(), id)
 	if apperr.Code(err) == apperr.NoSuchOrder {
@@ -135,6 +153,11 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, v *viewer, sta
 		Method: codedAs("staff.method.", o.PaymentMethod), Status: codedAs("staff.order_status.", o.Status),
 		Fraud: codedAs("staff.fraud_status.", o.FraudStatus), FraudBadge: fraudBadge(o.FraudStatus),
 		Pending: o.FraudStatus == checkout.FraudPending, Form: form, Reasons: []coded{}, Decisions: []decisionRow{},
+		ReviewForm: reviewForm, MaxReason: postapproval.MaxReason, MayAct: p.cfg.Reviews != nil && postapproval.MayWork(v.Staff.Role),
+	}
+	if err := p.loadRiskParts(r.Context(), &page); err != nil {
+		p.fail(w, r, "read order risk", err)
+		return
 	}
 	for _, reason := range o.Reasons {
 		page.Reasons = append(page.Reasons, codedAs("staff.reason.", reason))
@@ -204,6 +227,10 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	if err := p.cfg.Checkout.DecideFraudStatus(r.Context(), v.actor(), o.OrderID, decision, form.Get("reason")); err != nil {
 		p.fail(w, r, "decide fraud status", err)
+		return
+	}
+	if err := p.fraudConfirmed(r.Context(), v, o.OrderID, decision); err != nil {
+		p.fail(w, r, "re-assess linked orders", err)
 		return
 	}
 	key := "staff.order.accepted"

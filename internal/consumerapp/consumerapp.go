@@ -6,9 +6,10 @@
 // withdraws their consents under "Your privacy choices" (/app/privacy),
 // and sees the automated decisions about them, contests one and sees who
 // their data was shared with (/app/decisions), and files and follows
-// requests over their data (/app/privacy/requests, package dsr). The
-// unsubscribe links of marketing messages (consent.UnsubscribeURL) are
-// served here too, without sign-in. In demo mode a demo mailbox
+// requests over their data (/app/privacy/requests, package dsr), and
+// answers the security team's requests to confirm a purchase (/app/verify,
+// package risk/postapproval). The unsubscribe links of marketing messages
+// (consent.UnsubscribeURL) are served here too, without sign-in. In demo mode a demo mailbox
 // (/demo/mailbox) shows the e-mails Tillit queued for an address, so the
 // one-time code can be read without a real inbox.
 //
@@ -34,6 +35,7 @@ import (
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/rights"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -67,6 +69,10 @@ type Config struct {
 	// their contests; when set, /app/decisions shows them with the
 	// disclosures of the consumer's data.
 	Decisions *decision.Service
+	// Verifications holds the security team's verification requests; when
+	// set, consumers answer theirs at /app/verify ("yes, I made this
+	// purchase" or not).
+	Verifications *postapproval.Service
 	// Rights builds access extracts; when set, /app/privacy/data shows the
 	// consumer everything Tillit holds about them, and hands it over as
 	// JSON.
@@ -150,6 +156,10 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.Rights != nil {
 		mux.HandleFunc("GET "+dataPath, p.signedIn(p.data))
 		mux.HandleFunc("GET "+dataJSONPath, p.signedIn(p.dataJSON))
+	}
+	if cfg.Verifications != nil {
+		mux.HandleFunc("GET "+verifyPath, p.signedIn(p.verify))
+		mux.HandleFunc("POST "+verifyPath+"/{review}", p.signedIn(p.answer))
 	}
 	if cfg.Decisions != nil {
 		mux.HandleFunc("GET "+decisionsPath, p.signedIn(p.decisions))

@@ -10,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -54,6 +55,9 @@ type homePage struct {
 	Upcoming  []upcomingPayment
 	// Owed is the total still to pay, per currency.
 	Owed []money
+	// Verify is whether a purchase waits for the consumer's confirmation
+	// (/app/verify).
+	Verify bool
 }
 
 // home lists the consumer's purchases, their upcoming payments (earliest
@@ -88,6 +92,17 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request, cv consumerView) {
 		page.Owed = append(page.Owed, money{amount, cur})
 	}
 	sort.Slice(page.Owed, func(i, j int) bool { return page.Owed[i].Currency < page.Owed[j].Currency })
+	if p.cfg.Verifications != nil {
+		err := p.cfg.Verifications.DB().Read(r.Context(), func(tx *store.Tx) error {
+			vs, err := p.cfg.Verifications.Verifications(tx, cv.Consumer.PersonID)
+			page.Verify = len(vs) > 0
+			return err
+		})
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+	}
 	p.rd.Render(w, r, http.StatusOK, "consumer/home", page)
 }
 

@@ -69,6 +69,7 @@ var tableLinks = map[string][]Link{
 	"aml_alert_evidence":             {via("alert_id", "aml_alerts", "id")},
 	"risk_assessments":               {direct("person_id")},
 	"risk_observations":              {direct("person_id")},
+	"risk_reviews":                   {direct("person_id")},
 	"credit_bureau_reports":          {via("consumer_key", "persons", "consumer_key")},
 }
 
@@ -124,6 +125,7 @@ var tablePurposes = map[string][]PurposeID{
 	"aml_alerts":                     {PurposeAMLScreening},
 	"risk_assessments":               decisionRecords,
 	"risk_observations":              {PurposeFraudPrevention},
+	"risk_reviews":                   {PurposeFraudPrevention},
 	"credit_bureau_reports":          {PurposeCreditAssessment},
 	"aml_alert_evidence":             {PurposeAMLScreening},
 }

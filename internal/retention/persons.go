@@ -377,6 +377,7 @@ var PersonTables = map[string]string{
 	"disclosures":       "deleted",
 	"risk_assessments":  "deleted",
 	"risk_observations": "deleted",
+	"risk_reviews":      "deleted",
 
 	// Bureau reports are asked for again when needed.
 	"credit_bureau_reports": "deleted",
@@ -438,6 +439,7 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 	byPerson := []step{
 		del("risk_assessments", `DELETE FROM risk_assessments WHERE person_id = $1`),
 		del("risk_observations", `DELETE FROM risk_observations WHERE person_id = $1`),
+		del("risk_reviews", `DELETE FROM risk_reviews WHERE person_id = $1`),
 		del("credit_bureau_reports", `DELETE FROM credit_bureau_reports WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("authorizations", `DELETE FROM authorizations WHERE person_id = $1`),
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
