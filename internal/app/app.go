@@ -35,6 +35,7 @@ import (
 	"github.com/tillit/tillit/internal/risk/fraud"
 	"github.com/tillit/tillit/internal/risk/model"
 	"github.com/tillit/tillit/internal/risk/model/shipped"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -102,6 +103,9 @@ type App struct {
 	Decisions *decision.Service
 	// AML keeps the transaction monitoring alerts AML officers work.
 	AML *aml.Service
+	// Reviews re-assesses approved, unshipped orders on new signals and
+	// keeps the security analysts' post-approval reviews.
+	Reviews *postapproval.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -181,7 +185,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	svc.Register(runner)
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
 	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, consumerSecret, logger)
-	rails.OnConfirmed, rails.OnFailed = plans.TransferConfirmed, plans.TransferFailed
+	reviews := postapproval.New(db, svc, vlt, consumerSecret, postapproval.Config{}, logger)
+	// A failed payment is a post-approval signal too, after the plan has
+	// taken it back.
+	rails.OnConfirmed = plans.TransferConfirmed
+	rails.OnFailed = func(tx *store.Tx, t rail.Transfer) error {
+		if err := plans.TransferFailed(tx, t); err != nil {
+			return err
+		}
+		return reviews.TransferFailed(tx, t)
+	}
 	rails.Register(runner)
 	plans.Register(runner)
 	svc.Plans = plans
@@ -239,6 +252,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.DSR = requests
 	a.Rights = rts
 	a.AML = aml.New(db, vlt)
+	a.Reviews = reviews
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {
 		db.Close()
