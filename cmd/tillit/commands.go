@@ -35,12 +35,13 @@ func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", env("TILLIT_LISTEN", "127.0.0.1:8080"), "address to listen on")
 	demo := fs.Bool("demo", false, "demo mode: seed a test merchant with portal and back-office sign-ins (printed), serve the demo shop and mailbox; never in production")
+	lists := fs.String("screening-lists", os.Getenv("TILLIT_SCREENING_LISTS"), "directory of the sanctions list files (default: the snapshots built into the binary); SIGHUP reloads them")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
 	logger := newLogger()
 	slog.SetDefault(logger)
-	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger, Demo: *demo}
+	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger, Demo: *demo, ScreeningLists: *lists}
 	if err := withFraudSettings(&cfg); err != nil {
 		return err
 	}
@@ -63,6 +64,7 @@ func serve(ctx context.Context, args []string) error {
 	srv := a.HTTPServer()
 	workCtx, stopWork := context.WithCancel(context.Background())
 	a.Runner.Start(workCtx, time.Second)
+	go reloadOnHangup(workCtx, a, logger)
 	logger.Info("tillit serving", slog.String("listen", ln.Addr().String()), slog.String("engine", string(a.DB.Dialect)))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -35,10 +35,13 @@ const (
 	// Velocity: the total of a person's purchases in a window above a
 	// threshold.
 	Velocity Rule = "velocity"
+	// SanctionsMatch: re-screening after a sanctions list update found the
+	// person resembling a list entry (RaiseSanctionsMatch).
+	SanctionsMatch Rule = "sanctions_match"
 )
 
 // Rules are the monitoring rules, most severe first.
-var Rules = []Rule{HighRiskCountry, Structuring, RapidRefund, Velocity}
+var Rules = []Rule{SanctionsMatch, HighRiskCountry, Structuring, RapidRefund, Velocity}
 
 // Valid reports whether r is a known rule.
 func (r Rule) Valid() bool { return slices.Contains(Rules, r) }

@@ -37,6 +37,7 @@ import (
 	"github.com/tillit/tillit/internal/risk/model/shipped"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/vault"
@@ -71,6 +72,10 @@ type Config struct {
 	// Fraud holds the fraud score's thresholds; zero means
 	// fraud.DefaultConfig.
 	Fraud fraud.Config
+	// ScreeningLists is the directory of the sanctions list files the
+	// assessment screens against (and reloads from); empty means the
+	// snapshots built into the binary (screening.Shipped).
+	ScreeningLists string
 	// Credit is the credit policy (thresholds of the credit decision); zero
 	// means credit.DefaultConfig.
 	Credit credit.Config
@@ -103,6 +108,9 @@ type App struct {
 	Decisions *decision.Service
 	// AML keeps the transaction monitoring alerts AML officers work.
 	AML *aml.Service
+	// Screening screens buyers against the sanctions lists in the
+	// assessment, reloads the lists and re-screens existing customers.
+	Screening *screening.Service
 	// Reviews re-assesses approved, unshipped orders on new signals and
 	// keeps the security analysts' post-approval reviews.
 	Reviews *postapproval.Service
@@ -170,7 +178,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	liveRules := rules.NewLive(db, rules.Default(), 0)
-	assessment := engine.Config{Rules: liveRules}
+	screen, err := screening.NewService(ctx, db, vlt, screening.Source{Dir: cfg.ScreeningLists}, logger)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: screening lists: %w", err)
+	}
+	assessment := engine.Config{Rules: liveRules, Screening: screen.Stage()}
 	reg := metrics.New()
 	if assessment.Credit, err = creditStage(db, cfg, reg); err != nil {
 		db.Close()
@@ -183,6 +196,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	svc := checkout.New(db, engine.Pipeline(assessment), vlt, key, consumerSecret, logger)
 	runner := jobs.NewRunner(db, logger)
 	svc.Register(runner)
+	screen.Register(runner)
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
 	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, consumerSecret, logger)
 	reviews := postapproval.New(db, svc, vlt, consumerSecret, postapproval.Config{}, logger)
@@ -252,6 +266,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.DSR = requests
 	a.Rights = rts
 	a.AML = aml.New(db, vlt)
+	a.Screening = screen
 	a.Reviews = reviews
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {

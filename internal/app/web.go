@@ -58,6 +58,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		DSR:       a.DSR,
 		Rules:     a.Rules,
 		AML:       a.AML,
+		Screening: a.Screening,
 		Reviews:   a.Reviews,
 	})
 	if err != nil {

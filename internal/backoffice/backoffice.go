@@ -32,6 +32,7 @@ import (
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
+	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -72,6 +73,9 @@ type Config struct {
 	// Reviews holds the post-approval reviews; when set, security analysts
 	// work them in a queue and act on them on the order's page.
 	Reviews *postapproval.Service
+	// Screening is the sanctions screening service; when set, AML officers
+	// see the lists in use and reload them at /staff/screening.
+	Screening *screening.Service
 	// Rules is the fraud rule set in force; when set, risk analysts read
 	// and publish rules at /staff/risk/rules.
 	Rules *rules.Live
@@ -152,6 +156,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.AML != nil {
 		p.addAML(mux)
+	}
+	if cfg.Screening != nil {
+		p.addScreening(mux)
 	}
 	if cfg.Reviews != nil {
 		p.addPostApproval(mux)

@@ -6,6 +6,7 @@ import (
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/risk/fraud"
+	"github.com/tillit/tillit/internal/screening"
 )
 
 // Reason is one reason of a decision: the risk check's code, the kind of
@@ -42,6 +43,8 @@ var reasonKinds = map[string]Kind{
 	// The fraud model.
 	fraud.ReasonScoreReview: Fraud,
 	fraud.ReasonScoreHigh:   Fraud,
+	// Sanctions screening: a person reviews a resemblance to a listed one.
+	screening.ReasonSanctionsMatch: AML,
 }
 
 // otherReasonKey explains a code this package does not know.

@@ -10,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/risk/fraud"
+	"github.com/tillit/tillit/internal/screening"
 )
 
 // TestEveryReasonExplained pins reason codes of the risk checks to their
@@ -20,6 +21,7 @@ func TestEveryReasonExplained(t *testing.T) {
 		risk.ReasonHighAmountReview: Fraud, risk.ReasonCountryMismatch: Fraud, risk.ReasonShippingCountry: Fraud,
 		risk.ReasonTestDenied: Fraud, risk.ReasonTestPending: Fraud,
 		fraud.ReasonScoreReview: Fraud, fraud.ReasonScoreHigh: Fraud,
+		screening.ReasonSanctionsMatch: AML,
 	}
 	for code, k := range want {
 		r := Explain(code)

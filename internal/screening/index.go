@@ -28,7 +28,14 @@ type List struct {
 	// term only one entry has.
 	unknownIDF float64
 	scratch    sync.Pool
+	// version is the digest of the files the lists were loaded from.
+	version string
 }
+
+// Version is a short digest of the list files' bytes (VersionLen
+// hexadecimal digits): lists loaded from the same files have the same
+// version. It names the lists a decision was taken with.
+func (l *List) Version() string { return l.version }
 
 // indexedName is one name of one entry, as terms.
 type indexedName struct {

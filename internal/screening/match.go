@@ -512,3 +512,17 @@ func (l *List) explain(m *Match, qt []queryToken, in *indexedName, pairs []pair)
 	}
 	m.Why.Summary = b.String()
 }
+
+// WithoutQuery returns m without the words of the query: the token pairs
+// keep only the listed token, the query's unmatched tokens are dropped.
+// What remains (entry, listed names, score, birth date comparison,
+// summary) says why without naming the person screened.
+func (m Match) WithoutQuery() Match {
+	pairs := make([]TokenPair, len(m.Why.Pairs))
+	for i, p := range m.Why.Pairs {
+		p.Query = ""
+		pairs[i] = p
+	}
+	m.Why.Pairs, m.Why.UnmatchedQuery = pairs, nil
+	return m
+}

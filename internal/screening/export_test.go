@@ -1,0 +1,4 @@
+package screening
+
+// LiveStatusSQL exposes the live order condition to the tests.
+const LiveStatusSQL = liveStatus
