@@ -251,7 +251,15 @@ func (s *Stage) Assess(ctx context.Context, in risk.Input) (risk.Decision, error
 		return d, nil
 	}
 	if rep, ok := s.ask(ctx, &d, s.bureau, subject, true); ok && subject.IdentityKey != "" && s.cfg.BureauCacheFor > 0 {
-		if err := s.db.Write(ctx, func(tx *store.Tx) error { return storeReport(tx, subject, rep) }); err != nil {
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			// Reports past the cache period serve nothing: they go as new
+			// ones come.
+			if _, err := PurgeReports(tx, tx.Now.Add(-s.cfg.BureauCacheFor)); err != nil {
+				return err
+			}
+			return storeReport(tx, subject, rep)
+		})
+		if err != nil {
 			return risk.Decision{}, fmt.Errorf("credit: keep bureau report: %w", err)
 		}
 	}

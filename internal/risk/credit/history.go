@@ -70,29 +70,28 @@ func ReadHistory(tx *store.Tx, personID, currency string, now time.Time, cfg Con
 	if err := rows.Err(); err != nil {
 		return h, err
 	}
+	// The rest in one round trip: approved authorizations not yet orders,
+	// instalments overdue and in collection, late instalments and failed
+	// payments.
 	var approved int64
-	if err := tx.QueryRow(`SELECT COALESCE(SUM(a.approved_amount), 0) FROM authorizations a JOIN payment_sessions s ON s.id = a.session_id
-		WHERE a.person_id = $1 AND a.status = $2 AND a.order_id IS NULL AND a.expires_at > $3 AND s.purchase_currency = $4`,
-		personID, authActive, nowUS, currency).Scan(&approved); err != nil {
-		return h, err
-	}
-	h.OpenBalance += approved
 	overdueBy := func(days int) int64 { return nowUS - int64(days)*day }
-	if err := tx.QueryRow(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.due_date <= $3 THEN 1 ELSE 0 END), 0)
-		FROM plan_installments i JOIN payment_plans p ON p.order_id = i.order_id
-		WHERE p.person_id = $1 AND p.status = $4 AND i.amount > i.paid AND i.due_date <= $2
-		AND (p.paused_until IS NULL OR p.paused_until <= $5)`,
-		personID, overdueBy(cfg.ArrearsGraceDays+1), overdueBy(cfg.CollectionDays), repayment.StatusOpen, nowUS).Scan(&h.Overdue, &h.InCollection); err != nil {
-		return h, err
-	}
 	since := store.Micros(now.AddDate(0, -cfg.HistoryMonths, 0))
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM plan_installments i JOIN payment_plans p ON p.order_id = i.order_id
-		WHERE p.person_id = $1 AND i.paid_at IS NOT NULL AND i.paid_at >= $2 AND i.paid_at >= i.due_date + $3`,
-		personID, since, int64(cfg.LateGraceDays+1)*day).Scan(&h.Late); err != nil {
-		return h, err
-	}
-	err = tx.QueryRow(`SELECT COUNT(*) FROM plan_payments pm JOIN payment_plans p ON p.order_id = pm.order_id
-		WHERE p.person_id = $1 AND pm.kind = $2 AND pm.status = $3 AND pm.created_at >= $4`,
-		personID, repayment.KindPayment, repayment.PaymentFailed, since).Scan(&h.FailedPayments)
+	err = tx.QueryRow(`SELECT
+		(SELECT COALESCE(SUM(a.approved_amount), 0) FROM authorizations a JOIN payment_sessions s ON s.id = a.session_id
+			WHERE a.person_id = $1 AND a.status = $2 AND a.order_id IS NULL AND a.expires_at > $3 AND s.purchase_currency = $4),
+		(SELECT COUNT(*) FROM plan_installments i JOIN payment_plans p ON p.order_id = i.order_id
+			WHERE p.person_id = $1 AND p.status = $5 AND i.amount > i.paid AND i.due_date <= $6
+			AND (p.paused_until IS NULL OR p.paused_until <= $3)),
+		(SELECT COUNT(*) FROM plan_installments i JOIN payment_plans p ON p.order_id = i.order_id
+			WHERE p.person_id = $1 AND p.status = $5 AND i.amount > i.paid AND i.due_date <= $7
+			AND (p.paused_until IS NULL OR p.paused_until <= $3)),
+		(SELECT COUNT(*) FROM plan_installments i JOIN payment_plans p ON p.order_id = i.order_id
+			WHERE p.person_id = $1 AND i.paid_at IS NOT NULL AND i.paid_at >= $8 AND i.paid_at >= i.due_date + $9),
+		(SELECT COUNT(*) FROM plan_payments pm JOIN payment_plans p ON p.order_id = pm.order_id
+			WHERE p.person_id = $1 AND pm.kind = $10 AND pm.status = $11 AND pm.created_at >= $8)`,
+		personID, authActive, nowUS, currency, repayment.StatusOpen, overdueBy(cfg.ArrearsGraceDays+1), overdueBy(cfg.CollectionDays),
+		since, int64(cfg.LateGraceDays+1)*day, repayment.KindPayment, repayment.PaymentFailed,
+	).Scan(&approved, &h.Overdue, &h.InCollection, &h.Late, &h.FailedPayments)
+	h.OpenBalance += approved
 	return h, err
 }
