@@ -13,6 +13,7 @@ import (
 
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/risk/engine"
@@ -370,5 +371,45 @@ func TestConfig(t *testing.T) {
 	}
 	if got := credit.TestTag("x@bureau-decline.example.com"); got != "" {
 		t.Fatalf("tag in the domain: %q", got)
+	}
+}
+
+// TestBureauReportIsThePersonsData: a kept bureau report is in the person's
+// access extract and goes with an erasure.
+func TestBureauReportIsThePersonsData(t *testing.T) {
+	f := newFixture(t, credit.DefaultConfig())
+	const email = "known@example.com"
+	f.authorize(t, email, repayment.CategoryPayLater, 20000, "")
+	f.assess(t, email, credit.DefaultConfig().BureauThreshold+1)
+	id := f.person(t, email)
+	rts := rights.New(f.db, f.vault)
+	reports := func() int {
+		var n int
+		if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
+			h, err := rts.Collect(tx, id)
+			n = len(h.Rows("credit_bureau_reports"))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := reports(); n != 1 {
+		t.Fatalf("the person's data holds %d bureau reports, want 1", n)
+	}
+	if err := f.db.Write(f.ctx, func(tx *store.Tx) error {
+		_, err := rts.Erase(tx, id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT COUNT(*) FROM credit_bureau_reports`).Scan(&left)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Fatalf("%d bureau reports left after erasure", left)
 	}
 }
