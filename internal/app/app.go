@@ -267,6 +267,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Rights = rts
 	a.AML = aml.New(db, vlt)
 	a.Screening = screen
+	// A list reload that matches an existing customer re-assesses their
+	// approved, unshipped orders.
+	screen.OnHit = func(_ context.Context, tx *store.Tx, hit screening.RescreenHit) error {
+		detail := "list_update"
+		if len(hit.Matches) > 0 {
+			detail = hit.Matches[0].List + ":" + hit.Matches[0].EntryID
+		}
+		return reviews.ScreeningHit(tx, hit.PersonID, hit.OrderIDs, detail)
+	}
 	a.Reviews = reviews
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {

@@ -28,9 +28,9 @@ import (
 
 // receiver is a merchant's webhook endpoint: it keeps every body it gets.
 type receiver struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	got  [][]byte
+	srv *httptest.Server
+	mu  sync.Mutex
+	got [][]byte
 }
 
 func newReceiver(t *testing.T) *receiver {

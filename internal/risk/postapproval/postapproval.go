@@ -299,8 +299,17 @@ func latestScore(tx *store.Tx, orderID string) (int64, error) {
 }
 
 // reassess records the reassessment of one order and opens or updates its
-// review.
+// review. A signal the order's live review already holds changes nothing,
+// so a hook that runs again (a retried job) records nothing twice.
 func (s *Service) reassess(tx *store.Tx, t target, sig Signal) error {
+	mark := Mark{Kind: sig.Kind, Detail: sig.Detail, Source: sig.Source, At: tx.Now}
+	r, err := liveReview(tx, t.orderID)
+	if err != nil {
+		return err
+	}
+	if r != nil && slices.ContainsFunc(r.Signals, func(m Mark) bool { return m.Kind == mark.Kind && m.Detail == mark.Detail && m.Source == mark.Source }) {
+		return nil
+	}
 	score, err := latestScore(tx, t.orderID)
 	if err != nil {
 		return err
@@ -320,11 +329,6 @@ func (s *Service) reassess(tx *store.Tx, t target, sig Signal) error {
 	if err != nil {
 		return err
 	}
-	mark := Mark{Kind: sig.Kind, Detail: sig.Detail, Source: sig.Source, At: tx.Now}
-	r, err := liveReview(tx, t.orderID)
-	if err != nil {
-		return err
-	}
 	now := store.Micros(tx.Now)
 	if r == nil {
 		marks, err := json.Marshal([]Mark{mark})
@@ -336,9 +340,6 @@ func (s *Service) reassess(tx *store.Tx, t target, sig Signal) error {
 			ids.New(), t.orderID, nullable(t.personID), t.merchantID, string(StatusOpen), string(marks), t.amount, t.currency,
 			score, severityPPM([]Mark{mark}), t.expiresAt, now, sig.By)
 		return err
-	}
-	if slices.ContainsFunc(r.Signals, func(m Mark) bool { return m.Kind == mark.Kind && m.Detail == mark.Detail && m.Source == mark.Source }) {
-		return nil // the review knows this signal already
 	}
 	r.Signals = append(r.Signals, mark)
 	marks, err := json.Marshal(r.Signals)
@@ -451,9 +452,21 @@ func (s *Service) TransferFailed(tx *store.Tx, t rail.Transfer) error {
 
 // ScreeningHit raises screening_hit for a person a list reload matched:
 // the given orders and every approved, unshipped order of theirs. detail
-// is a code naming the list or the match (never a name). Adapt it to the
-// screening package's OnHit hook.
+// is a code naming the list and entry (never a name): other characters
+// than lower-case letters, digits and _.:- become _, and one longer than 64
+// is replaced by "list_update". The app adapts it to the screening
+// service's OnHit hook; running it again for the same hit changes
+// nothing.
 func (s *Service) ScreeningHit(tx *store.Tx, personID string, orderIDs []string, detail string) error {
+	detail = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("_.:-", r) {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(detail))
+	if detail == "" || len(detail) > 64 {
+		detail = "list_update"
+	}
 	_, err := s.Raise(tx, Signal{Kind: ScreeningHit, PersonID: personID, OrderIDs: orderIDs, Detail: detail, By: "system:screening"})
 	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/record"
+	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -435,5 +436,30 @@ func TestContactCustomerAndAnswer(t *testing.T) {
 	})
 	if got := auditActions(t, e, id); !slices.Equal(got, []string{postapproval.ActionContacted, postapproval.ActionAnswered}) {
 		t.Fatalf("audited %v", got)
+	}
+}
+
+// TestScreeningReloadHitReviewsOnce: the screening service's hook, as the
+// app wires it, raises screening_hit for the person's approved orders with
+// the list and entry as detail; the same hit again (a retried batch)
+// records nothing more.
+func TestScreeningReloadHitReviewsOnce(t *testing.T) {
+	e := newEnv(t)
+	id := e.order(buyer{"anna@example.dk", "dev-a"}, 30_000)
+	hit := screening.RescreenHit{PersonID: e.personOf(id), OrderIDs: []string{id},
+		Matches: []screening.Match{{List: "OFAC SDN", EntryID: "12345", PrimaryName: "Somebody Listed"}}}
+	for range 2 {
+		e.write(func(tx *store.Tx) error { return e.app.Screening.OnHit(e.ctx, tx, hit) })
+	}
+	r := e.review(id)
+	if len(r.Signals) != 1 || r.Signals[0].Kind != postapproval.ScreeningHit || r.Signals[0].Detail != "ofac_sdn:12345" {
+		t.Fatalf("signals = %+v", r.Signals)
+	}
+	var n int
+	e.read(func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT COUNT(*) FROM risk_assessments WHERE order_id = $1 AND kind = $2`, id, record.KindReassessment).Scan(&n)
+	})
+	if n != 1 {
+		t.Fatalf("%d reassessments, want 1", n)
 	}
 }
