@@ -73,7 +73,8 @@ environment:
   TILLIT_CREDIT_BUREAU_LATENCY
                        how long the simulated bureau takes to answer (default 0)
   TILLIT_SCREENING_LISTS
-                       the directory of the sanctions list files (default internal/screening/testdata)`
+                       the directory of the sanctions list files (serve --screening-lists; default: the
+                       snapshots built into the binary, internal/screening/testdata); SIGHUP reloads them`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {

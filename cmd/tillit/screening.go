@@ -16,12 +16,8 @@ const screeningUsage = `usage:
       (OFAC sdn.csv, alt.csv, add.csv and the UN consolidated.xml) and print
       the matches as JSON: list, entry id, matched name, score, alert and why.
       --type limits the entries to individual, entity, vessel or aircraft.
-      DIR defaults to TILLIT_SCREENING_LISTS, else the repository's test lists
-      (` + defaultScreeningLists + `). See docs/screening.md.`
-
-// defaultScreeningLists is the directory of the test lists, relative to the
-// repository's root.
-const defaultScreeningLists = "internal/screening/testdata"
+      DIR defaults to TILLIT_SCREENING_LISTS, else the list snapshots built
+      into the binary (internal/screening/testdata). See docs/screening.md.`
 
 // screeningCommand runs `tillit screening ...`.
 func screeningCommand(args []string, stdout io.Writer) error {
@@ -32,7 +28,7 @@ func screeningCommand(args []string, stdout io.Writer) error {
 	name := fs.String("name", "", "the full name to screen")
 	dob := fs.String("dob", "", "date of birth, YYYY-MM-DD")
 	kind := fs.String("type", "", "individual, entity, vessel or aircraft (default: every type)")
-	dir := fs.String("lists", env("TILLIT_SCREENING_LISTS", defaultScreeningLists), "directory of the list files")
+	dir := fs.String("lists", os.Getenv("TILLIT_SCREENING_LISTS"), "directory of the list files (default: the snapshots built into the binary)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError(err.Error())
 	}
@@ -52,10 +48,10 @@ func screeningCommand(args []string, stdout io.Writer) error {
 		}
 		q.BirthDate = d
 	}
-	if _, err := os.Stat(*dir); err != nil {
+	if _, err := os.Stat(*dir); *dir != "" && err != nil {
 		return fmt.Errorf("no list directory %s: pass --lists DIR or set TILLIT_SCREENING_LISTS", *dir)
 	}
-	l, err := screening.Load(*dir)
+	l, err := screening.Source{Dir: *dir}.Load()
 	if err != nil {
 		return err
 	}
@@ -65,6 +61,7 @@ func screeningCommand(args []string, stdout io.Writer) error {
 	}
 	return writeJSON(stdout, map[string]any{
 		"lists":            l.Counts(),
+		"version":          l.Version(),
 		"alert_threshold":  screening.AlertThreshold,
 		"report_threshold": screening.ReportThreshold,
 		"matches":          matches,

@@ -50,6 +50,16 @@ func TestScreeningSearch(t *testing.T) {
 		t.Errorf("Anna Jensen: %v %s", err, out.String())
 	}
 
+	// Without a directory, the snapshots built into the binary.
+	t.Setenv("TILLIT_SCREENING_LISTS", "")
+	out.Reset()
+	if err := screeningCommand([]string{"search", "--name", "Darren Debono", "--dob", "1974-01-09"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.Lists["ofac-sdn"] != 8976 || len(got.Matches) == 0 || got.Matches[0].EntryID != "23189" {
+		t.Errorf("shipped lists: %v %s", err, out.String())
+	}
+
 	for _, args := range [][]string{{}, {"find"}, {"search"}, {"search", "--name", "X", "--dob", "17.08.1964"}, {"search", "--name", "X", "--type", "ship"}, {"search", "--name", "X", "extra"}} {
 		var u usageError
 		if err := screeningCommand(args, &out); !errors.As(err, &u) {

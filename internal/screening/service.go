@@ -81,9 +81,11 @@ type RescreenHit struct {
 // name and birth date of each of their live orders' consumer documents,
 // opened from the vault. It runs as a durable job (JobRescreen) in batches
 // of Batch people, one transaction each, so it survives a restart and
-// does not hold the database. For each hit it calls OnHit in the batch's
+// does not hold the database. For each hit it opens or adds to the
+// person's sanctions_match AML alert and calls OnHit, in the batch's
 // transaction; a job retried after a crash may call it again for the same
-// hit, so OnHit must be idempotent.
+// hit, so OnHit must be idempotent. When the last batch is done the totals
+// (people screened, hits) are audited: counts, never names.
 type Service struct {
 	DB        *store.DB
 	Vault     *vault.Vault

@@ -351,7 +351,10 @@ func TestRescreenCatchesUpAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hits []screening.RescreenHit
-	other.OnHit = func(_ context.Context, _ *store.Tx, h screening.RescreenHit) error { hits = append(hits, h); return nil }
+	other.OnHit = func(_ context.Context, _ *store.Tx, h screening.RescreenHit) error {
+		hits = append(hits, h)
+		return nil
+	}
 	otherRunner := jobs.NewRunner(e.db, logger)
 	other.Register(otherRunner)
 
