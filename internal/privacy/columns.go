@@ -575,7 +575,7 @@ var columns = map[string]Column{
 	"aml_alerts.person_id":    personRef,
 	"aml_alerts.rule":         personal(CategoryAMLScreening),
 	"aml_alerts.severity":     personal(CategoryAMLScreening),
-	"aml_alerts.params":       notPersonal("the monitoring rule's configured parameters when it fired"),
+	"aml_alerts.params":       personal(CategoryAMLScreening),
 	"aml_alerts.status":       personal(CategoryAMLScreening),
 	"aml_alerts.open_key":     personal(CategoryAMLScreening),
 	"aml_alerts.opened_at":    personal(CategoryAMLScreening),
