@@ -80,7 +80,8 @@ var ErrUnavailable = errors.New("credit: bureau unavailable")
 
 // Bureau is a credit-bureau adapter. Lookup must honour ctx's deadline and
 // return an error (ErrUnavailable or one wrapping it, or any other) when it
-// has no answer; it must be safe for concurrent use.
+// has no answer; it must be safe for concurrent use. An adapter with a
+// method Name() string is named so in the disclosure log.
 type Bureau interface {
 	Lookup(ctx context.Context, s Subject) (Report, error)
 }
@@ -115,6 +116,9 @@ type Distribution struct {
 // population: about 4% have payment remarks, about 3% have a score in the
 // lowest band, and most people score well.
 var DefaultDistribution = Distribution{Remarks: 0.04, Low: 0.03, Weak: 0.07, Fair: 0.25, Good: 0.40}
+
+// Name is the bureau's name in the disclosure log.
+func (Simulated) Name() string { return "Simulated credit bureau" }
 
 // Lookup implements Bureau.
 func (b Simulated) Lookup(ctx context.Context, s Subject) (Report, error) {

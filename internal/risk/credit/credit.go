@@ -35,6 +35,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/disclosure"
+	"github.com/tillit/tillit/internal/person"
+	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -250,18 +253,23 @@ func (s *Stage) Assess(ctx context.Context, in risk.Input) (risk.Decision, error
 		s.judge(&d, cached)
 		return d, nil
 	}
-	if rep, ok := s.ask(ctx, &d, s.bureau, subject, true); ok && subject.IdentityKey != "" && s.cfg.BureauCacheFor > 0 {
-		err := s.db.Write(ctx, func(tx *store.Tx) error {
-			// Reports past the cache period serve nothing: they go as new
-			// ones come.
-			if _, err := PurgeReports(tx, tx.Now.Add(-s.cfg.BureauCacheFor)); err != nil {
-				return err
-			}
-			return storeReport(tx, subject, rep)
-		})
-		if err != nil {
-			return risk.Decision{}, fmt.Errorf("credit: keep bureau report: %w", err)
+	rep, answered := s.ask(ctx, &d, s.bureau, subject, true)
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := s.disclosed(tx, in.PersonID, subject, rep); err != nil {
+			return err
 		}
+		if !answered || subject.IdentityKey == "" || s.cfg.BureauCacheFor <= 0 {
+			return nil
+		}
+		// Reports past the cache period serve nothing: they go as new
+		// ones come.
+		if _, err := PurgeReports(tx, tx.Now.Add(-s.cfg.BureauCacheFor)); err != nil {
+			return err
+		}
+		return storeReport(tx, subject, rep)
+	})
+	if err != nil {
+		return risk.Decision{}, fmt.Errorf("credit: keep bureau report: %w", err)
 	}
 	return d, nil
 }
@@ -286,6 +294,34 @@ func (s *Stage) ask(ctx context.Context, d *risk.Decision, bureau Bureau, subjec
 	}
 	s.judge(d, rep)
 	return rep, true
+}
+
+// disclosed writes the inquiry to the disclosure log (D10): the person's
+// keyed identity, date of birth and country went to a credit bureau for
+// the credit assessment. A buyer Tillit had not met becomes a person here
+// (checkout would make them one in the same authorization): the bureau
+// now knows of them, and the log must say so.
+func (s *Stage) disclosed(tx *store.Tx, personID string, subject Subject, r Report) error {
+	if personID == "" {
+		if subject.IdentityKey == "" {
+			return nil
+		}
+		var err error
+		if personID, err = person.Resolve(tx, subject.IdentityKey); err != nil {
+			return err
+		}
+	}
+	name := "Credit bureau"
+	if n, ok := s.bureau.(interface{ Name() string }); ok {
+		name = n.Name()
+	}
+	p, _ := privacy.LookupPurpose(privacy.PurposeCreditAssessment)
+	_, err := disclosure.Record(tx, disclosure.Disclosure{
+		PersonID: personID, RecipientKind: disclosure.CreditBureau, RecipientName: name,
+		Categories: []privacy.CategoryID{privacy.CategoryLookupKeys, privacy.CategoryDateOfBirth, privacy.CategoryAddress},
+		Purpose:    p.ID, LegalBasis: p.Basis, Reference: r.Reference,
+	})
+	return err
 }
 
 // judge applies a bureau report to d.

@@ -184,6 +184,21 @@ func TestBureauAskedAboveTheThresholdAndCached(t *testing.T) {
 	if f.bureau.count() != 3 {
 		t.Fatalf("bureau asked %d times, want again after the cache period", f.bureau.count())
 	}
+	// Each inquiry is in the disclosure log of the person, whom the first
+	// one made known.
+	id := f.person(t, email)
+	if id == "" {
+		t.Fatal("the buyer the bureau was asked about is not a person")
+	}
+	var logged int
+	if err := f.db.Read(f.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT COUNT(*) FROM disclosures WHERE person_id = $1 AND recipient_kind = 'credit_bureau' AND purpose = 'credit_assessment'`, id).Scan(&logged)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if logged != 3 {
+		t.Fatalf("%d disclosures to the bureau logged, want 3", logged)
+	}
 
 	// A small purchase on top of a large open balance asks too.
 	const owing = "owing@example.com"
