@@ -1,6 +1,9 @@
 package aml
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -30,10 +33,12 @@ func RaiseSanctionsMatch(tx *store.Tx, personID, listsVersion string, orderIDs [
 		e.Kind, e.At = KindOrder, store.FromMicros(placed)
 		ev = append(ev, e)
 	}
-	matched := make([]map[string]any, 0, len(entries))
+	// The entries as one line each officer reads on the alert's page:
+	// "ofac-sdn/23189 (score 1.000)".
+	matched := make([]string, 0, len(entries))
 	for _, e := range entries {
-		matched = append(matched, map[string]any{"list": e.List, "entry_id": e.EntryID, "score": e.Score})
+		matched = append(matched, fmt.Sprintf("%s/%s (score %.3f)", e.List, e.EntryID, e.Score))
 	}
 	return raise(tx, personID, firing{rule: SanctionsMatch, evidence: ev,
-		params: map[string]any{"lists_version": listsVersion, "entries": matched}})
+		params: map[string]any{"lists_version": listsVersion, "entries": strings.Join(matched, "; ")}})
 }

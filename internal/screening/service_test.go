@@ -262,7 +262,17 @@ func TestReloadRescreensLiveCustomers(t *testing.T) {
 		if want := sortedIDs([]string{darren, sesel}); !slices.Equal(got, want) {
 			t.Errorf("sanctions alerts for %v, want %v", got, want)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var params string
+		if err := tx.QueryRow(`SELECT params FROM aml_alerts WHERE person_id = $1 AND rule = $2`, darren, string(aml.SanctionsMatch)).Scan(&params); err != nil {
+			return err
+		}
+		if !strings.Contains(params, "ofac-sdn/23189 (score") || !strings.Contains(params, st.Version) || strings.Contains(strings.ToLower(params), "darren") {
+			t.Errorf("Darren's alert's parameters %s, want the entry and the lists' version and no name", params)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
