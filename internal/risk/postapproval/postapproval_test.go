@@ -266,6 +266,17 @@ func TestQueueOrdersByAmountRiskAndShipping(t *testing.T) {
 	if got := order(); !slices.Equal(got, []string{large, screened, small}) {
 		t.Fatalf("queue %v, want large, screened, small", got)
 	}
+	// An extended authorization moves the deadline the queue works with.
+	before := e.review(small).ShipBy
+	e.clk.Advance(10 * 24 * time.Hour)
+	e.write(func(tx *store.Tx) error { return e.app.Checkout.ExtendAuthorization(tx, e.shop, small) })
+	rs, err := e.svc.List(e.ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(rs, func(r postapproval.Review) bool { return r.OrderID == small }); i < 0 || !rs[i].ShipBy.After(before) {
+		t.Errorf("after an extension the queue's deadline is still %v", before)
+	}
 	// Urgency: the same review weighs 4× within a day of its deadline.
 	r := e.review(small)
 	if u := r.Urgency(r.ShipBy.Add(-48 * time.Hour)); u != 2 {

@@ -168,8 +168,9 @@ func load(tx *store.Tx, id string) (Review, string, error) {
 }
 
 // ForOrder returns the order's review for staff: the live one, else the
-// latest closed one, with the customer's note opened; false when the order
-// was never reviewed after approval.
+// latest closed one, with the customer's note opened and the order's
+// current capture deadline; false when the order was never reviewed after
+// approval.
 func (s *Service) ForOrder(tx *store.Tx, orderID string) (Review, bool, error) {
 	r, sealed, err := scanReview(tx.QueryRow(`SELECT `+reviewColumns+` FROM risk_reviews r WHERE r.order_id = $1
 		ORDER BY CASE WHEN r.open_key IS NULL THEN 1 ELSE 0 END, r.opened_at DESC, r.id DESC LIMIT 1`, orderID))
@@ -182,6 +183,11 @@ func (s *Service) ForOrder(tx *store.Tx, orderID string) (Review, bool, error) {
 	if err := s.openNote(tx, &r, sealed); err != nil {
 		return Review{}, false, err
 	}
+	var expires int64
+	if err := tx.QueryRow(`SELECT expires_at FROM orders WHERE id = $1`, orderID).Scan(&expires); err != nil {
+		return Review{}, false, err
+	}
+	r.ShipBy = store.FromMicros(expires)
 	return r, true, nil
 }
 
@@ -216,27 +222,32 @@ func (s *Service) CountOpen(ctx context.Context) (int, error) {
 const maxQueue = 2000
 
 // List returns up to limit open reviews, highest Priority first (ties: the
-// earliest capture deadline, then the oldest), with the order's reference
-// and merchant name.
+// earliest capture deadline, then the oldest), with the order's reference,
+// merchant name and current capture deadline.
 func (s *Service) List(ctx context.Context, limit int) ([]Review, error) {
 	var out []Review
 	var now time.Time
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		now = tx.Now
-		rows, err := tx.Query(`SELECT `+reviewColumns+`, o.reference, m.name FROM risk_reviews r
+		rows, err := tx.Query(`SELECT `+reviewColumns+`, o.reference, m.name, o.expires_at FROM risk_reviews r
 			JOIN orders o ON o.id = r.order_id JOIN merchants m ON m.id = r.merchant_id
-			WHERE r.status = $1 ORDER BY r.ship_by, r.opened_at, r.id LIMIT $2`, string(StatusOpen), maxQueue)
+			WHERE r.status = $1 ORDER BY o.expires_at, r.opened_at, r.id LIMIT $2`, string(StatusOpen), maxQueue)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var ref, name string
-			r, _, err := scanReview(rows, &ref, &name)
+			var (
+				ref, name string
+				expires   int64
+			)
+			r, _, err := scanReview(rows, &ref, &name, &expires)
 			if err != nil {
 				return err
 			}
-			r.Reference, r.MerchantName = ref, name
+			// The merchant may have extended the authorization since the
+			// last signal: the order's deadline is the one that counts.
+			r.Reference, r.MerchantName, r.ShipBy = ref, name, store.FromMicros(expires)
 			out = append(out, r)
 		}
 		return rows.Err()
