@@ -96,7 +96,7 @@ func (p *Pages) answer(w http.ResponseWriter, r *http.Request, cv consumerView) 
 		return
 	}
 	err := p.cfg.Verifications.DB().Write(r.Context(), func(tx *store.Tx) error {
-		return p.cfg.Verifications.Answer(tx, cv.Consumer.PersonID, id, made == postapproval.AnswerMade, form.Get(noteField))
+		return p.cfg.Verifications.Answer(tx, cv.Consumer.PersonID, "consumer:"+cv.Consumer.ID, id, made == postapproval.AnswerMade, form.Get(noteField))
 	})
 	switch apperr.Code(err) {
 	case apperr.Internal:

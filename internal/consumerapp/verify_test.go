@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/store"
@@ -93,6 +94,13 @@ func TestVerificationRequestAnswered(t *testing.T) {
 	got := e.answered(orderID)
 	if got.Status != postapproval.StatusOpen || got.Answer != postapproval.AnswerMade || got.Note != "Yes, a gift for my sister" {
 		t.Fatalf("review after the answer = %+v", got)
+	}
+	entries, err := audit.ForSubject(e.ctx, e.app.DB, orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if en := entries[len(entries)-1]; en.Action != postapproval.ActionAnswered || !strings.HasPrefix(en.Actor, "consumer:") || strings.Contains(string(en.Details), "sister") {
+		t.Errorf("the answer is audited as %+v %s", en, en.Details)
 	}
 	if pg := c.post("/app/verify/"+r.ID, url.Values{"answer": {"not_made"}}); pg.status != http.StatusConflict {
 		t.Errorf("a second answer: %d", pg.status)

@@ -7,8 +7,8 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
-	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/rights"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -34,7 +34,7 @@ func TestPostApprovalReviewInAccessExtractAndErased(t *testing.T) {
 		if r, err = e.app.Reviews.Act(tx, account.Staff{ID: ids.New(), Role: account.RoleSecurityAnalyst}, r.ID, r.Version, postapproval.Contact, "Ask"); err != nil {
 			return err
 		}
-		return e.app.Reviews.Answer(tx, id, r.ID, true, note)
+		return e.app.Reviews.Answer(tx, id, "", r.ID, true, note)
 	})
 	var x rights.Extract
 	e.read(func(tx *store.Tx) (err error) {

@@ -64,7 +64,7 @@ const (
 	ActionRejected  = "risk_review.rejected"
 	ActionStopped   = "risk_review.stopped"
 	// ActionAnswered is the customer answering a verification request
-	// (actor "person:<id>"; no note in the details).
+	// (actor "consumer:<account id>" from the app; no note in the details).
 	ActionAnswered = "risk_review.answered"
 )
 

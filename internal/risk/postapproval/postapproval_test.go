@@ -418,13 +418,13 @@ func TestContactCustomerAndAnswer(t *testing.T) {
 		t.Fatalf("verifications = %+v", vs)
 	}
 	e.write(func(tx *store.Tx) error {
-		if err := e.svc.Answer(tx, stranger, r.ID, false, ""); apperr.Code(err) != apperr.NotFound {
+		if err := e.svc.Answer(tx, stranger, "", r.ID, false, ""); apperr.Code(err) != apperr.NotFound {
 			t.Errorf("another person's answer: %v", err)
 		}
 		return nil
 	})
 	const note = "My son used my account, I did not order this"
-	e.write(func(tx *store.Tx) error { return e.svc.Answer(tx, r.PersonID, r.ID, false, note) })
+	e.write(func(tx *store.Tx) error { return e.svc.Answer(tx, r.PersonID, "", r.ID, false, note) })
 	r = e.review(id)
 	if r.Status != postapproval.StatusOpen || r.Answer != postapproval.AnswerNotMade || r.Note != note || r.AnsweredAt == nil {
 		t.Fatalf("answered review = %+v", r)
@@ -440,7 +440,7 @@ func TestContactCustomerAndAnswer(t *testing.T) {
 		return nil
 	})
 	e.write(func(tx *store.Tx) error {
-		if err := e.svc.Answer(tx, r.PersonID, r.ID, true, ""); apperr.Code(err) != apperr.NotAllowed {
+		if err := e.svc.Answer(tx, r.PersonID, "", r.ID, true, ""); apperr.Code(err) != apperr.NotAllowed {
 			t.Errorf("a second answer: %v", err)
 		}
 		return nil

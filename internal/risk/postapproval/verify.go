@@ -58,10 +58,12 @@ func (s *Service) Verifications(tx *store.Tx, personID string) ([]Verification, 
 
 // Answer records the person's answer to a verification request in tx:
 // made (they made the purchase) or not, with an optional note sealed under
-// their key. The review goes back to the analysts' queue with the answer.
+// their key. actor names who answered in the audit log ("consumer:<account
+// id>" from the app; "" means "person:<id>"). The review goes back to the
+// analysts' queue with the answer.
 // Errors, each writing nothing: BAD_VALUE (note), NOT_FOUND (not the
 // person's request), NOT_ALLOWED (no answer is awaited).
-func (s *Service) Answer(tx *store.Tx, personID, reviewID string, made bool, note string) error {
+func (s *Service) Answer(tx *store.Tx, personID, actor, reviewID string, made bool, note string) error {
 	note = strings.TrimSpace(note)
 	switch {
 	case !utf8.ValidString(note) || strings.ContainsRune(note, 0):
@@ -90,7 +92,9 @@ func (s *Service) Answer(tx *store.Tx, personID, reviewID string, made bool, not
 		answer = AnswerMade
 	}
 	now := store.Micros(tx.Now)
-	actor := "person:" + personID
+	if actor == "" {
+		actor = "person:" + personID
+	}
 	if err := tx.ExecOne(`UPDATE risk_reviews SET status = $1, answer = $2, answer_note = $3, answered_at = $4, updated_at = $4,
 		updated_by = $5, version = version + 1 WHERE id = $6 AND version = $7`,
 		string(StatusOpen), answer, sealed, now, actor, r.ID, r.Version); err != nil {
