@@ -200,6 +200,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
 	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, consumerSecret, logger)
 	reviews := postapproval.New(db, svc, vlt, consumerSecret, postapproval.Config{}, logger)
+	// A device seen on many identities at checkout, and an order an
+	// operator rejects or stops, are post-approval signals.
+	svc.AfterAssessment = reviews.Assessed
+	svc.FraudConfirmed = func(tx *store.Tx, actor, orderID, status string) error {
+		st := postapproval.StatusRejected
+		if status == checkout.FraudStopped {
+			st = postapproval.StatusStopped
+		}
+		_, err := reviews.FraudConfirmed(tx, actor, orderID, st)
+		return err
+	}
 	// A failed payment is a post-approval signal too, after the plan has
 	// taken it back.
 	rails.OnConfirmed = plans.TransferConfirmed

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
-	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/risk/history"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/record"
@@ -220,20 +219,4 @@ func (p *Pages) actOnReview(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	web.Flash(w, r, web.FlashSuccess, "riskreview.order.done."+string(action))
 	web.Redirect(w, r, queueURL(PostApprovalQueueKey))
-}
-
-// fraudConfirmed treats an order an analyst rejected in the manual review
-// of PENDING orders as confirmed fraud: its linked orders are re-assessed.
-func (p *Pages) fraudConfirmed(ctx context.Context, v *viewer, orderID, status string) error {
-	if p.cfg.Reviews == nil || (status != checkout.FraudRejected && status != checkout.FraudStopped) {
-		return nil
-	}
-	st := postapproval.StatusRejected
-	if status == checkout.FraudStopped {
-		st = postapproval.StatusStopped
-	}
-	return p.cfg.DB.Write(ctx, func(tx *store.Tx) error {
-		_, err := p.cfg.Reviews.FraudConfirmed(tx, v.actor(), orderID, st)
-		return err
-	})
 }

@@ -229,10 +229,6 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request, v *viewer) {
 		p.fail(w, r, "decide fraud status", err)
 		return
 	}
-	if err := p.fraudConfirmed(r.Context(), v, o.OrderID, decision); err != nil {
-		p.fail(w, r, "re-assess linked orders", err)
-		return
-	}
 	key := "staff.order.accepted"
 	if decision == checkout.FraudRejected {
 		key = "staff.order.rejected"

@@ -287,9 +287,14 @@ func (s *Service) remember(tx *store.Tx, token, personID string, in risk.Input, 
 	if err != nil {
 		return err
 	}
-	_, err = record.Save(tx, record.Assessment{Kind: record.KindAuthorization, AuthorizationToken: token, PersonID: personID,
-		MerchantID: in.MerchantID, Decision: d})
-	return err
+	if _, err := record.Save(tx, record.Assessment{Kind: record.KindAuthorization, AuthorizationToken: token, PersonID: personID,
+		MerchantID: in.MerchantID, Decision: d}); err != nil {
+		return err
+	}
+	if s.AfterAssessment != nil {
+		return s.AfterAssessment(tx, personID, in.Keys)
+	}
+	return nil
 }
 
 // riskInput is what the assessment of an authorization looks at: the

@@ -137,7 +137,12 @@ func (s *Service) DecideFraudStatus(ctx context.Context, actor, orderID, status,
 		if err := s.SetFraudStatus(tx, orderID, status); err != nil {
 			return err
 		}
-		_, err := audit.Append(tx, actor, "order.fraud_status", orderID, map[string]string{"fraud_status": status, "reason": reason})
-		return err
+		if _, err := audit.Append(tx, actor, "order.fraud_status", orderID, map[string]string{"fraud_status": status, "reason": reason}); err != nil {
+			return err
+		}
+		if s.FraudConfirmed != nil && (status == FraudRejected || status == FraudStopped) {
+			return s.FraudConfirmed(tx, actor, orderID, status)
+		}
+		return nil
 	})
 }

@@ -64,6 +64,16 @@ type Service struct {
 	Plans *repayment.Service
 	// Vault seals the personal data of sessions, authorizations and orders.
 	Vault *vault.Vault
+	// AfterAssessment, when set, runs in the transaction that records an
+	// authorization's assessment, with the person and the purchase's keys:
+	// the post-approval review looks there for a device seen on many
+	// identities.
+	AfterAssessment func(tx *store.Tx, personID string, keys risk.Keys) error
+	// FraudConfirmed, when set, runs in the transaction of a decision that
+	// rejects or stops an order (DecideFraudStatus): the post-approval
+	// review labels the order fraud and re-assesses the orders linked to
+	// it.
+	FraudConfirmed func(tx *store.Tx, actor, orderID, status string) error
 	// tokenKey signs client tokens; it comes from the instance secret so every
 	// process sharing the database accepts the same tokens.
 	tokenKey []byte

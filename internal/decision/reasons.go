@@ -6,6 +6,7 @@ import (
 	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/risk/fraud"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/screening"
 )
 
@@ -45,6 +46,11 @@ var reasonKinds = map[string]Kind{
 	fraud.ReasonScoreHigh:   Fraud,
 	// Sanctions screening: a person reviews a resemblance to a listed one.
 	screening.ReasonSanctionsMatch: AML,
+	// Post-approval reassessments: a new signal about an approved order.
+	postapproval.ReasonLinkedFraud:      Fraud,
+	postapproval.ReasonDeviceIdentities: Fraud,
+	postapproval.ReasonPaymentFailed:    Fraud,
+	postapproval.ReasonScreeningHit:     Fraud,
 }
 
 // otherReasonKey explains a code this package does not know.
