@@ -63,7 +63,7 @@ environment:
                        during a rotation, the master key being rotated away from
   TILLIT_FRAUD_MODEL   a fraud model file to score with instead of the shipped one (docs/risk-model.md)
   TILLIT_FRAUD_REVIEW, TILLIT_FRAUD_REJECT
-                       fraud score thresholds for manual review and rejection (default 0.8 and 0.99)
+                       fraud score thresholds for manual review and rejection (default 0.9 and 0.99)
   TILLIT_CREDIT_MAX_OPEN_BALANCE, TILLIT_CREDIT_BUREAU_THRESHOLD
                        the most a person may owe, and from what the credit bureau is asked
                        (minor units; default 7500000 and 500000; docs/credit.md)

@@ -52,9 +52,9 @@ type Config struct {
 
 // DefaultConfig returns the thresholds Tillit ships with, set on the shipped
 // model's evaluation on simulated data it never saw (docs/risk-model.md):
-// Review sends about 0.5% of purchases to analysts, of which 98% were
+// Review sends about 0.4% of purchases to analysts, of which 99% were
 // fraud there; Reject declines about 0.13%, all of which were.
-func DefaultConfig() Config { return Config{Review: 0.8, Reject: 0.99} }
+func DefaultConfig() Config { return Config{Review: 0.9, Reject: 0.99} }
 
 // Validate reports thresholds that cannot work.
 func (c Config) Validate() error {
