@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tillit/tillit/internal/ids"
@@ -39,10 +40,24 @@ const (
 // the clients spend as little CPU as possible (they share the machine with
 // the in-process server).
 type bodies struct {
-	session, authorize, order, capture, refund []byte
+	session, order, capture, refund []byte
+	// authorize holds one body per consumer of the pool; iterations take
+	// them in turn.
+	authorize [][]byte
+	next      atomic.Uint64
 }
 
-func newBodies() (bodies, error) {
+// consumers is how many different consumers the clients buy as: enough
+// that no one person, device or address piles up thousands of purchases
+// (which the risk assessment reads) during a run, as in real traffic.
+const consumers = 5000
+
+// authorizeBody returns the next consumer's authorize body.
+func (b *bodies) authorizeBody() []byte {
+	return b.authorize[b.next.Add(1)%uint64(len(b.authorize))]
+}
+
+func newBodies() (*bodies, error) {
 	order := map[string]any{
 		"purchase_country":  "DK",
 		"purchase_currency": "DKK",
@@ -58,15 +73,17 @@ func newBodies() (bodies, error) {
 		"merchant_urls":       map[string]any{"confirmation": confirmation},
 		"merchant_reference1": "BENCH-1001",
 	}
-	consumer := map[string]any{
-		"payment_method_category": "pay_later",
-		"customer":                map[string]any{"date_of_birth": "1990-05-17", "national_identification_number": "1705901234"},
-		"billing_address": map[string]any{"given_name": "Anna", "family_name": "Jensen", "email": "anna.jensen@example.com",
-			"phone": "+4520123456", "street_address": "Sletten 1", "postal_code": "9270", "city": "Klarup", "country": "DK"},
-		"device": map[string]any{"ip": "192.0.2.10", "fingerprint": "bench"},
-		"otp":    "123456",
+	consumer := func(i int) map[string]any {
+		return map[string]any{
+			"payment_method_category": "pay_later",
+			"customer":                map[string]any{"date_of_birth": "1990-05-17", "national_identification_number": "1705901234"},
+			"billing_address": map[string]any{"given_name": "Anna", "family_name": "Jensen", "email": fmt.Sprintf("anna.jensen%d@example.com", i),
+				"phone": fmt.Sprintf("+4520%06d", i), "street_address": fmt.Sprintf("Sletten %d", i), "postal_code": "9270", "city": "Klarup", "country": "DK"},
+			"device": map[string]any{"ip": fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "fingerprint": fmt.Sprintf("bench-%d", i)},
+			"otp":    "123456",
+		}
 	}
-	var b bodies
+	b := &bodies{}
 	var err error
 	enc := func(v any) []byte {
 		raw, e := json.Marshal(v)
@@ -77,7 +94,9 @@ func newBodies() (bodies, error) {
 	}
 	b.session = enc(order)
 	b.order = b.session
-	b.authorize = enc(consumer)
+	for i := range consumers {
+		b.authorize = append(b.authorize, enc(consumer(i)))
+	}
 	b.capture = enc(map[string]any{"captured_amount": orderAmount, "description": "Bench parcel"})
 	b.refund = enc(map[string]any{"refunded_amount": refundAmount, "description": "Bench partial refund"})
 	return b, err
@@ -94,7 +113,7 @@ type runner struct {
 	// reqCtx is not cancelled with the run, so that requests in flight finish
 	// and are counted rather than failing.
 	reqCtx context.Context
-	bodies bodies
+	bodies *bodies
 
 	mu      sync.Mutex
 	samples []string
@@ -170,7 +189,7 @@ func (w *worker) iterate() {
 	if r.cancelled() {
 		return
 	}
-	d, res, ok = w.call(stepAuthorize, "/checkout/v1/sessions/"+sess.SessionID+"/authorize", r.bodies.authorize, "Bearer "+sess.ClientToken, "", http.StatusOK)
+	d, res, ok = w.call(stepAuthorize, "/checkout/v1/sessions/"+sess.SessionID+"/authorize", r.bodies.authorizeBody(), "Bearer "+sess.ClientToken, "", http.StatusOK)
 	if !ok {
 		return
 	}

@@ -14,7 +14,9 @@ package history
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/tillit/tillit/internal/risk"
@@ -75,7 +77,7 @@ func Label(tx *store.Tx, orderID string, fraud bool) error {
 // features, so a key shared by a flood of purchases (a proxy's IP) keeps an
 // assessment fast. Windows are at most 30 days; counts beyond this say
 // "very many" already.
-const maxRelated = 500
+const maxRelated = 200
 
 const observationColumns = `authorization_token, person_id, merchant_id, amount, email_key, device_key, ip_key, shipping_key,
 	ships_elsewhere, fraud_label, created_at`
@@ -83,7 +85,7 @@ const observationColumns = `authorization_token, person_id, merchant_id, amount,
 // Related returns the earlier purchases the features read for a purchase
 // with these keys at now: the person's within features.RelatedWindow, and
 // those sharing the e-mail address, device, IP address or shipping address
-// within a week, newest first per key, each once.
+// within a week, each once, in one query.
 func Related(tx *store.Tx, personID string, keys risk.Keys, now time.Time) ([]features.Tx, error) {
 	type lookup struct {
 		column, value string
@@ -96,39 +98,51 @@ func Related(tx *store.Tx, personID string, keys risk.Keys, now time.Time) ([]fe
 		{"ip_key", keys.IP, features.Week},
 		{"shipping_key", keys.Shipping, features.Week},
 	}
-	seen := map[string]bool{}
-	var out []features.Tx
+	// One round trip: a branch per known key, each newest first and
+	// bounded, the same purchase possibly in several.
+	var (
+		branches []string
+		args     []any
+	)
 	for _, l := range lookups {
 		if l.value == "" {
 			continue
 		}
-		rows, err := tx.Query(`SELECT `+observationColumns+` FROM risk_observations
-			WHERE `+l.column+` = $1 AND created_at >= $2 AND created_at <= $3 ORDER BY created_at DESC LIMIT $4`,
-			l.value, store.Micros(now.Add(-l.window)), store.Micros(now), maxRelated)
-		if err != nil {
+		n := len(args)
+		branches = append(branches, fmt.Sprintf(`SELECT * FROM (SELECT %s FROM risk_observations
+			WHERE %s = $%d AND created_at >= $%d AND created_at <= $%d ORDER BY created_at DESC LIMIT $%d) AS %s`,
+			observationColumns, l.column, n+1, n+2, n+3, n+4, l.column+"_rows"))
+		args = append(args, l.value, store.Micros(now.Add(-l.window)), store.Micros(now), maxRelated)
+	}
+	if len(branches) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(strings.Join(branches, "\nUNION ALL\n"), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var out []features.Tx
+	for rows.Next() {
+		var (
+			h     features.Tx
+			token string
+			at    int64
+		)
+		if err := rows.Scan(&token, &h.Customer, &h.Terminal, &h.Amount, &h.Email, &h.Device, &h.IP, &h.Shipping,
+			&h.Mismatch, &h.Label, &at); err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var (
-				h     features.Tx
-				token string
-				at    int64
-			)
-			if err := rows.Scan(&token, &h.Customer, &h.Terminal, &h.Amount, &h.Email, &h.Device, &h.IP, &h.Shipping,
-				&h.Mismatch, &h.Label, &at); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if seen[token] {
-				continue
-			}
-			seen[token] = true
-			h.ID, h.Time = token, store.FromMicros(at)
-			out = append(out, h)
+		if seen[token] {
+			continue
 		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		seen[token] = true
+		h.ID, h.Time = token, store.FromMicros(at)
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
