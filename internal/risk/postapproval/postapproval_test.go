@@ -292,7 +292,7 @@ func TestQueueOrdersByAmountRiskAndShipping(t *testing.T) {
 
 // TestDeviceSeenOnManyIdentities: the fourth person on one device within
 // a week raises device_many_identities for the approved orders placed from
-// it; three do not.
+// it (checkout's hook does so in the authorization); three do not.
 func TestDeviceSeenOnManyIdentities(t *testing.T) {
 	e := newEnv(t)
 	var orders []string
@@ -315,6 +315,11 @@ func TestDeviceSeenOnManyIdentities(t *testing.T) {
 		t.Fatalf("three persons raised the signal for %v", got)
 	}
 	e.order(buyer{"p4@example.dk", "farm-1"}, 20_000)
+	// Checkout's hook after the fourth person's assessment raised it
+	// already, in the authorization's transaction.
+	if !e.hasReview(orders[0]) {
+		t.Fatal("the fourth person's authorization did not raise the device signal")
+	}
 	got := seen()
 	if len(got) != 4 || !slices.Contains(got, orders[0]) {
 		t.Fatalf("reviewed %v, want the four orders on the device", got)
