@@ -136,7 +136,7 @@ func New(cfg Config) (*Pages, error) {
 	mux.Handle("POST /staff/signout", p.require(nil, p.signOut))
 	mux.Handle("GET /staff/{$}", p.require(nil, p.home))
 	mux.Handle("GET /staff/queues/{key}", p.require(nil, p.queuePage))
-	mux.Handle("GET /staff/orders/{id}", p.require(reviewRoles, p.orderPage))
+	mux.Handle("GET /staff/orders/{id}", p.require(orderRoles, p.orderPage))
 	mux.Handle("POST /staff/orders/{id}/decision", p.require(reviewRoles, p.decide))
 	mux.Handle("GET /staff/staff", p.require(adminOnly, p.staffPage))
 	mux.Handle("POST /staff/staff", p.require(adminOnly, p.createStaff))
@@ -159,6 +159,7 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Screening != nil {
 		p.addScreening(mux)
+		p.addOrderScreening(mux)
 	}
 	if cfg.Reviews != nil {
 		p.addPostApproval(mux)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,10 @@ import (
 // reviewRoles may work the manual review queue and decide orders (admin
 // may too, as everywhere).
 var reviewRoles = []account.Role{account.RoleRiskAnalyst, account.RoleSecurityAnalyst}
+
+// orderRoles may open an order's page: the reviewers, and AML officers the
+// pages with a sanctions screening section (they do not decide the order).
+var orderRoles = append(slices.Clone(reviewRoles), account.RoleAMLOfficer)
 
 // ReviewQueueKey is the key of the queue of orders in manual review.
 const ReviewQueueKey = "manual_review"
@@ -109,6 +114,11 @@ type orderPage struct {
 	MayAct     bool
 	ReviewForm *web.Form
 	MaxReason  int
+	// MayDecide is whether the viewer may decide the order (the decision
+	// form shows to them); Screening the sanctions screening section, for
+	// AML officers when the order was held for or flagged by a match.
+	MayDecide bool
+	Screening *screeningView
 }
 
 // decisionRow is an earlier fraud decision on the order, from the audit log.
@@ -133,6 +143,12 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, v *viewer, sta
 // showOrderWith renders an order's page with the decision form and the
 // post-approval review's form.
 func (p *Pages) showOrderWith(w http.ResponseWriter, r *http.Request, v *viewer, status int, form, reviewForm *web.Form) {
+	p.renderOrder(w, r, v, status, form, reviewForm, web.NewForm(nil))
+}
+
+// renderOrder renders an order's page with the decision form, the
+// post-approval review's form and the screening section's form.
+func (p *Pages) renderOrder(w http.ResponseWriter, r *http.Request, v *viewer, status int, form, reviewForm, screeningForm *web.Form) {
 	id := r.PathValue("id")
 	o, err := p.cfg.Checkout.ReviewOrder(r.Context(), id)
 	if apperr.Code(err) == apperr.NoSuchOrder {
@@ -154,9 +170,18 @@ func (p *Pages) showOrderWith(w http.ResponseWriter, r *http.Request, v *viewer,
 		Fraud: codedAs("staff.fraud_status.", o.FraudStatus), FraudBadge: fraudBadge(o.FraudStatus),
 		Pending: o.FraudStatus == checkout.FraudPending, Form: form, Reasons: []coded{}, Decisions: []decisionRow{},
 		ReviewForm: reviewForm, MaxReason: postapproval.MaxReason, MayAct: p.cfg.Reviews != nil && postapproval.MayWork(v.Staff.Role),
+		MayDecide: allowed(v.Staff.Role, reviewRoles),
 	}
 	if err := p.loadRiskParts(r.Context(), &page); err != nil {
 		p.fail(w, r, "read order risk", err)
+		return
+	}
+	if !page.MayDecide && !page.screened() {
+		p.rd.Error(w, r, http.StatusForbidden)
+		return
+	}
+	if err := p.loadOrderScreening(r.Context(), v, &page, screeningForm, r.URL.RawQuery == showBuyer); err != nil {
+		p.fail(w, r, "screen the order's buyer", err)
 		return
 	}
 	for _, reason := range o.Reasons {

@@ -327,6 +327,24 @@ type consumerDocument struct {
 	} `json:"billing_address"`
 }
 
+// buyerQuery opens the order's sealed consumer document under the
+// person's key and returns the query screening its buyer; ok is false when
+// the person was erased (the document reads as nothing).
+func (s *Service) buyerQuery(tx *store.Tx, personID string, o customerOrder) (q Query, ok bool, err error) {
+	raw, err := s.Vault.Open(tx, personID, person.ContextConsumer, o.consumer)
+	if errors.Is(err, vault.ErrShredded) {
+		return Query{}, false, nil
+	}
+	if err != nil {
+		return Query{}, false, fmt.Errorf("screening: open order %s: %w", o.id, err)
+	}
+	var doc consumerDocument
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return Query{}, false, fmt.Errorf("screening: order %s: %w", o.id, err)
+	}
+	return ConsumerQuery(doc.BillingAddress.GivenName, doc.BillingAddress.FamilyName, doc.Customer.DateOfBirth), true, nil
+}
+
 // screenPerson screens each distinct identity (name and birth date) among
 // the person's live orders and returns the hit, nil when none alerts. An
 // erased person's documents read as nothing.
@@ -335,20 +353,12 @@ func (s *Service) screenPerson(tx *store.Tx, list *List, personID string, orders
 	seen := map[string]bool{}
 	for _, o := range orders {
 		hit.OrderIDs = append(hit.OrderIDs, o.id)
-		raw, err := s.Vault.Open(tx, personID, person.ContextConsumer, o.consumer)
-		if errors.Is(err, vault.ErrShredded) {
-			continue
-		}
+		q, ok, err := s.buyerQuery(tx, personID, o)
 		if err != nil {
-			return nil, fmt.Errorf("screening: open order %s: %w", o.id, err)
+			return nil, err
 		}
-		var doc consumerDocument
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			return nil, fmt.Errorf("screening: order %s: %w", o.id, err)
-		}
-		q := ConsumerQuery(doc.BillingAddress.GivenName, doc.BillingAddress.FamilyName, doc.Customer.DateOfBirth)
 		key := s.Decisions.IdentityKey(q)
-		if len(Tokens(q.Name)) == 0 || seen[key] {
+		if !ok || len(Tokens(q.Name)) == 0 || seen[key] {
 			continue
 		}
 		seen[key] = true
