@@ -224,6 +224,14 @@ func TestOrderScreeningFalsePositive(t *testing.T) {
 	if n := len(e.auditEntries(person, screening.AuditFalsePositive)); n != 0 {
 		t.Fatalf("%d decisions after refused posts", n)
 	}
+	// A decision on lists other than the page's changes nothing.
+	c.get(orderPath)
+	stale := url.Values{"list": {form.Get("list")}, "entry": {form.Get("entry")}, "version": {"older-lists"}, "fp_reason": {"Other person."}}
+	res, _ = c.post(orderPath+"/screening/false-positive", stale)
+	wantRedirect(t, res, orderPath+"#screening")
+	if n := len(e.auditEntries(person, screening.AuditFalsePositive)); n != 0 {
+		t.Fatalf("%d decisions on stale lists", n)
+	}
 	c.get(orderPath)
 	form.Set("fp_reason", "Buyer is a Danish schoolteacher; passport checked.")
 	res, _ = c.post(orderPath+"/screening/false-positive", form)
