@@ -42,8 +42,41 @@ const ActionScreeningViewed = "screening.buyer_viewed"
 // name and birth date.
 const showBuyer = "buyer=show"
 
-// addOrderScreening serves the screening decisions on an order's page.
+// SanctionsQueueKey is the key of the AML officers' queue of purchases
+// held at checkout for a sanctions screening match.
+const SanctionsQueueKey = "sanctions_holds"
+
+// sanctionsQueue lists the open orders held for review because the
+// screening stage found a match (SANCTIONS_MATCH), oldest first: each
+// leads to the order's page, where the AML officer decides the match.
+func (p *Pages) sanctionsQueue() Queue {
+	return Queue{
+		Key:   SanctionsQueueKey,
+		Title: "staff.queue.sanctions_holds",
+		Roles: screeningRoles,
+		Count: func(ctx context.Context) (int, error) {
+			return p.cfg.Checkout.CountHeldFor(ctx, screening.ReasonSanctionsMatch)
+		},
+		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
+			orders, err := p.cfg.Checkout.HeldFor(ctx, screening.ReasonSanctionsMatch, limit)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]QueueItem, 0, len(orders))
+			for _, o := range orders {
+				out = append(out, QueueItem{ID: o.OrderID, Label: o.Reference, Context: o.MerchantName,
+					Amount: o.Amount, Currency: o.Currency, Since: o.CreatedAt})
+			}
+			return out, nil
+		},
+		ItemURL: func(it QueueItem) string { return orderURL(it.ID) },
+	}
+}
+
+// addOrderScreening serves the screening decisions on an order's page and
+// the queue of purchases held for a match.
 func (p *Pages) addOrderScreening(mux *http.ServeMux) {
+	p.AddQueue(p.sanctionsQueue())
 	mux.Handle("POST /staff/orders/{id}/screening/false-positive", p.require(screeningRoles, p.markFalsePositive))
 	mux.Handle("POST /staff/orders/{id}/screening/revoke", p.require(screeningRoles, p.revokeFalsePositive))
 }

@@ -167,6 +167,14 @@ func TestOrderScreeningFalsePositive(t *testing.T) {
 	c.signIn(officer)
 	orderPath := "/staff/orders/" + held
 
+	// The hold is in the AML officers' queue, which leads to the order.
+	if res, body := c.get("/staff/queues/" + backoffice.SanctionsQueueKey); res.StatusCode != http.StatusOK || !strings.Contains(body, `href="`+orderPath+`"`) {
+		t.Fatalf("sanctions queue: %d, links the held order: %v", res.StatusCode, strings.Contains(body, orderPath))
+	}
+	if res, body := c.get("/staff/queues/" + backoffice.ReviewQueueKey); res.StatusCode == http.StatusOK && strings.Contains(body, orderPath) {
+		t.Error("the AML officer sees the manual review queue")
+	}
+
 	res, body := c.get(orderPath)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("order page: %d", res.StatusCode)

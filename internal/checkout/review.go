@@ -94,6 +94,46 @@ func (s *Service) InReview(ctx context.Context, limit int) ([]ReviewItem, error)
 	return out, err
 }
 
+// heldFor selects, among the orders in review, those whose assessment gave
+// the reason code $4.
+const heldFor = ` AND a.reasons LIKE '%"' || $4 || '"%'`
+
+// CountHeldFor returns how many open orders await a manual decision
+// because their assessment gave the reason code reason (such as
+// SANCTIONS_MATCH).
+func (s *Service) CountHeldFor(ctx context.Context, reason string) (int, error) {
+	var n int
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT COUNT(*)`+reviewFrom+`WHERE `+inReview+heldFor,
+			FraudPending, StatusAuthorized, StatusPartCaptured, reason).Scan(&n)
+	})
+	return n, err
+}
+
+// HeldFor lists up to limit open orders awaiting a manual decision because
+// their assessment gave the reason code reason, oldest first.
+func (s *Service) HeldFor(ctx context.Context, reason string, limit int) ([]ReviewItem, error) {
+	var out []ReviewItem
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		out = []ReviewItem{}
+		rows, err := tx.Query(`SELECT `+reviewColumns+reviewFrom+`WHERE `+inReview+heldFor+` ORDER BY o.created_at, o.id LIMIT $5`,
+			FraudPending, StatusAuthorized, StatusPartCaptured, reason, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanReviewItem(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // ReviewOrder returns any order, whatever its fraud status, in the shape a
 // fraud analyst reviews it. Errors: NO_SUCH_ORDER.
 func (s *Service) ReviewOrder(ctx context.Context, orderID string) (ReviewItem, error) {
