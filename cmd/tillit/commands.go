@@ -41,7 +41,9 @@ func serve(ctx context.Context, args []string) error {
 	}
 	logger := newLogger()
 	slog.SetDefault(logger)
-	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: os.Getenv("TILLIT_BASE_URL"), Logger: logger, Demo: *demo, ScreeningLists: *lists}
+	// Links in e-mails and webhooks need an absolute origin: without
+	// TILLIT_BASE_URL it is the address served on.
+	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: env("TILLIT_BASE_URL", "http://"+*listen), Logger: logger, Demo: *demo, ScreeningLists: *lists}
 	if err := withFraudSettings(&cfg); err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/signedlink"
+	"github.com/tillit/tillit/internal/stoprequest"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond it).
@@ -38,9 +40,9 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case apperr.MethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case apperr.TokenUsed, apperr.IdempotencyReused:
+	case apperr.TokenUsed, apperr.IdempotencyReused, stoprequest.CodeAnswered, stoprequest.CodeNotRemoved:
 		return http.StatusConflict
-	case apperr.SessionExpired:
+	case apperr.SessionExpired, signedlink.CodeExpired:
 		return http.StatusGone
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge

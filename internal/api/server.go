@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/metrics"
+	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -24,6 +25,9 @@ type API struct {
 	Checkout *checkout.Service
 	Logger   *slog.Logger
 	Metrics  *metrics.Registry
+	// StopRequests serves the stop-request endpoints; nil answers them 404
+	// (tests of the payment APIs alone).
+	StopRequests *stoprequest.Service
 	// BaseURL, when set, is the public origin used in absolute URLs (Location
 	// headers, badge URLs); otherwise the request's own host is used.
 	BaseURL string
@@ -63,6 +67,10 @@ func (a *API) routes() {
 	m.HandleFunc("PATCH "+om+"/merchant-references", a.merchantAuth(a.merchantReferences))
 	// Webhook delivery log.
 	m.HandleFunc("GET /notifications/v1/deliveries", a.merchantAuth(a.deliveries))
+	m.HandleFunc("GET /fraud/v1/stop-requests", a.merchantAuth(a.withStopRequests(a.listStopRequests)))
+	m.HandleFunc("GET /fraud/v1/stop-requests/{stop_request_id}", a.merchantAuth(a.withStopRequests(a.getStopRequest)))
+	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/answer", a.merchantAuth(a.withStopRequests(a.answerStopRequest)))
+	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/confirm-removal", a.merchantAuth(a.withStopRequests(a.confirmStopRequestRemoval)))
 	// Consumer side of checkout.
 	m.HandleFunc("POST /checkout/v1/sessions/{session_id}/otp", a.requestOTP)
 	m.HandleFunc("POST /checkout/v1/sessions/{session_id}/authorize", a.authorize)

@@ -15,14 +15,17 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/api"
+	"github.com/tillit/tillit/internal/carrier"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/dsr"
+	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/merchantmsg"
 	"github.com/tillit/tillit/internal/metrics"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/outbox"
@@ -39,6 +42,8 @@ import (
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/settlement"
+	"github.com/tillit/tillit/internal/signedlink"
+	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/vault"
 )
@@ -114,6 +119,16 @@ type App struct {
 	// Reviews re-assesses approved, unshipped orders on new signals and
 	// keeps the security analysts' post-approval reviews.
 	Reviews *postapproval.Service
+	// StopRequests asks merchants to stop orders the analysts stopped and
+	// follows their answers: carrier recalls, removals, write-offs.
+	StopRequests *stoprequest.Service
+	// MerchantMessages holds merchants' messages about orders (merchant
+	// support), routed to the fraud or merchant support queue.
+	MerchantMessages *merchantmsg.Service
+	// FraudCases keeps the fraud investigations of disputed orders ("I did
+	// not buy this"): the analysts' queue, the merchant's replies, the case
+	// file for the police.
+	FraudCases *fraudcase.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -200,6 +215,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
 	plans := repayment.New(db, rails, repayment.DefaultConfig(), vlt, consumerSecret, logger)
 	reviews := postapproval.New(db, svc, vlt, consumerSecret, postapproval.Config{}, logger)
+	links, err := signedlink.New([]byte(webKey))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.System{}
+	}
+	stops := stoprequest.New(db, svc, vlt, consumerSecret, links, carrier.Simulations(clk), stoprequest.Config{BaseURL: cfg.BaseURL}, logger)
+	stops.Register(runner)
+	// Stopping an order, however it is stopped, opens its stop request.
+	svc.OnStopped = stops.Opened
 	// A device seen on many identities at checkout, and an order an
 	// operator rejects or stops, are post-approval signals.
 	svc.AfterAssessment = reviews.Assessed
@@ -288,6 +316,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return reviews.ScreeningHit(tx, hit.PersonID, hit.OrderIDs, detail)
 	}
 	a.Reviews = reviews
+	// A disputed order's investigation pauses its plan while it is open.
+	if a.FraudCases, err = fraudcase.New(fraudcase.Config{DB: db, Vault: vlt, Checkout: svc, Plans: plans, Accounts: a.Accounts,
+		Reviews: reviews, Links: links, LookupKey: consumerSecret, BaseURL: cfg.BaseURL, Logger: logger}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.FraudCases.Register(runner)
+	a.MerchantMessages = merchantmsg.New(db, vlt, consumerSecret)
+	a.MerchantMessages.BaseURL = cfg.BaseURL
+	a.StopRequests = stops
+	a.API.StopRequests = stops
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {
 		db.Close()

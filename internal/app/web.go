@@ -41,12 +41,16 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	consumer, err := consumerapp.New(consumerapp.Config{
 		Accounts: a.Accounts, Plans: a.Plans, Consents: a.Consents, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
 		Decisions: a.Decisions, Requests: a.DSR, Rights: a.Rights, Verifications: a.Reviews,
+		FraudCases: a.FraudCases,
 	})
 	if err != nil {
 		return nil, err
 	}
 	merchants, err := portal.New(portal.Config{
 		DB: a.DB, Checkout: a.Checkout, Accounts: a.Accounts, Key: key, SecureCookies: cfg.SecureCookies, Logger: a.Logger,
+		Messages:     a.MerchantMessages,
+		FraudCases:   a.FraudCases,
+		StopRequests: a.StopRequests,
 	})
 	if err != nil {
 		return nil, err
@@ -60,6 +64,11 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		AML:       a.AML,
 		Screening: a.Screening,
 		Reviews:   a.Reviews,
+
+		FraudCases: a.FraudCases,
+
+		MerchantMessages: a.MerchantMessages,
+		StopRequests:     a.StopRequests,
 	})
 	if err != nil {
 		return nil, err

@@ -28,11 +28,14 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/dsr"
+	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/merchantmsg"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/screening"
+	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -73,12 +76,22 @@ type Config struct {
 	// Reviews holds the post-approval reviews; when set, security analysts
 	// work them in a queue and act on them on the order's page.
 	Reviews *postapproval.Service
+	// FraudCases holds the fraud investigations; when set, security
+	// analysts work them in a queue, and staff open them for callers.
+	FraudCases *fraudcase.Service
 	// Screening is the sanctions screening service; when set, AML officers
 	// see the lists in use and reload them at /staff/screening.
 	Screening *screening.Service
 	// Rules is the fraud rule set in force; when set, risk analysts read
 	// and publish rules at /staff/risk/rules.
 	Rules *rules.Live
+	// MerchantMessages holds merchants' messages about orders; when set,
+	// security analysts and customer service work them in two queues.
+	MerchantMessages *merchantmsg.Service
+	// StopRequests runs stop requests; when set, security analysts work
+	// them in a queue, open each request's page and settle a lost parcel
+	// as a fraud loss, and an order's page links to its stop request.
+	StopRequests *stoprequest.Service
 	// DB is read for the audit log and its verification, and takes the
 	// audit entries of page views.
 	DB *store.DB
@@ -163,6 +176,15 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Reviews != nil {
 		p.addPostApproval(mux)
+	}
+	if cfg.FraudCases != nil {
+		p.addFraudCases(mux)
+	}
+	if cfg.MerchantMessages != nil {
+		p.addMerchantMessages(mux)
+	}
+	if cfg.StopRequests != nil {
+		p.addStopRequests(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

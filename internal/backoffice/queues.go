@@ -50,6 +50,14 @@ type QueueItem struct {
 	Currency string
 	// Since is when the item started waiting.
 	Since time.Time
+	// State is the catalog key of the item's state (such as a stop
+	// request's status), shown after Context when set; Alert stresses it
+	// as needing attention at once (overdue).
+	State string
+	Alert bool
+	// Due is when the item must be handled by; the list shows a deadline
+	// column when an item has one.
+	Due time.Time
 }
 
 var queueKey = regexp.MustCompile(`^[a-z0-9_-]{1,40}$`)
@@ -150,6 +158,12 @@ type queueRow struct {
 
 // More reports whether more items wait than the page lists.
 func (q queuePage) More() bool { return q.Count > len(q.Items) }
+
+// HasDue reports whether an item listed has a deadline (and the list shows
+// the column).
+func (q queuePage) HasDue() bool {
+	return slices.ContainsFunc(q.Items, func(it queueRow) bool { return !it.Due.IsZero() })
+}
 
 // queuePage lists a queue's waiting items.
 func (p *Pages) queuePage(w http.ResponseWriter, r *http.Request, v *viewer) {

@@ -119,6 +119,8 @@ type orderPage struct {
 	// AML officers when the order was held for or flagged by a match.
 	MayDecide bool
 	Screening *screeningView
+	// StopRequest is the order's stop request, if it has one.
+	StopRequest *orderStopRequest
 }
 
 // decisionRow is an earlier fraud decision on the order, from the audit log.
@@ -182,6 +184,10 @@ func (p *Pages) renderOrder(w http.ResponseWriter, r *http.Request, v *viewer, s
 	}
 	if err := p.loadOrderScreening(r.Context(), v, &page, screeningForm, r.URL.RawQuery == showBuyer); err != nil {
 		p.fail(w, r, "screen the order's buyer", err)
+		return
+	}
+	if err := p.loadOrderStopRequest(r.Context(), v, &page); err != nil {
+		p.fail(w, r, "read order stop request", err)
 		return
 	}
 	for _, reason := range o.Reasons {

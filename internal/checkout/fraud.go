@@ -27,7 +27,8 @@ var fraudEvents = map[string]string{
 }
 
 // SetFraudStatus changes an order's fraud status after it was created (manual
-// review, stop requests) and notifies the merchant in the same transaction.
+// review, stop requests) and notifies the merchant in the same transaction;
+// stopping an order opens its stop request (OnStopped).
 // Setting the status it already has changes nothing and sends nothing.
 // Errors: NO_SUCH_ORDER, BAD_VALUE (unknown status or PENDING).
 func (s *Service) SetFraudStatus(tx *store.Tx, orderID, status string) error {
@@ -53,7 +54,15 @@ func (s *Service) SetFraudStatus(tx *store.Tx, orderID, status string) error {
 	if o.Data.MerchantURLs != nil {
 		url = o.Data.MerchantURLs.Notification
 	}
-	_, err = notify.Enqueue(tx, o.MerchantID, o.ID, eventType, url, notify.FraudEventBody(o.ID, eventType, "", tx.Now))
+	body := notify.FraudEventBody(o.ID, eventType, "", tx.Now)
+	if status == FraudStopped && s.OnStopped != nil {
+		form, err := s.OnStopped(tx, o.ID)
+		if err != nil {
+			return err
+		}
+		body = notify.StopEventBody(o.ID, "", tx.Now, form)
+	}
+	_, err = notify.Enqueue(tx, o.MerchantID, o.ID, eventType, url, body)
 	return err
 }
 

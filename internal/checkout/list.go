@@ -256,7 +256,8 @@ type CurrencyStats struct {
 	Currency string
 	// Sales is what was captured in the period.
 	Sales int64
-	// Refunds is what was refunded in the period.
+	// Refunds is what the merchant refunded in the period (fraud write-offs
+	// are not the merchant's refunds and are left out).
 	Refunds int64
 	// Orders counts the orders placed in the period.
 	Orders int64
@@ -314,7 +315,7 @@ func (s *Service) MerchantStats(ctx context.Context, merchantID string, from, to
 				WHERE o.merchant_id = $1 AND c.captured_at >= $2 AND c.captured_at < $3 GROUP BY o.purchase_currency`,
 				func(c *CurrencyStats) *int64 { return &c.Sales }},
 			{`SELECT o.purchase_currency, COUNT(*), COALESCE(SUM(r.refunded_amount), 0) FROM refunds r JOIN orders o ON o.id = r.order_id
-				WHERE o.merchant_id = $1 AND r.refunded_at >= $2 AND r.refunded_at < $3 GROUP BY o.purchase_currency`,
+				WHERE o.merchant_id = $1 AND r.refunded_at >= $2 AND r.refunded_at < $3 AND r.kind = 'merchant' GROUP BY o.purchase_currency`,
 				func(c *CurrencyStats) *int64 { return &c.Refunds }},
 			{`SELECT purchase_currency, COUNT(*), COUNT(*) FROM orders
 				WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY purchase_currency`,

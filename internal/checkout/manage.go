@@ -120,7 +120,7 @@ func scanCapture(row scanner, o *orderRow) (Capture, error) {
 }
 
 func listRefunds(tx *store.Tx, orderID string) ([]Refund, error) {
-	rows, err := tx.Query(`SELECT id, refunded_amount, description, merchant_ref, order_lines, refunded_at FROM refunds WHERE order_id = $1 ORDER BY refunded_at, id`, orderID)
+	rows, err := tx.Query(`SELECT `+refundColumns+` FROM refunds WHERE order_id = $1 ORDER BY refunded_at, id`, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,16 +136,22 @@ func listRefunds(tx *store.Tx, orderID string) ([]Refund, error) {
 	return out, rows.Err()
 }
 
+// refundColumns are the columns scanRefund reads.
+const refundColumns = `id, refunded_amount, description, merchant_ref, order_lines, refunded_at, kind`
+
 func scanRefund(row scanner) (Refund, error) {
 	var (
-		r     Refund
-		lines string
-		at    int64
+		r           Refund
+		lines, kind string
+		at          int64
 	)
-	if err := row.Scan(&r.RefundID, &r.RefundedAmount, &r.Description, &r.Reference, &lines, &at); err != nil {
+	if err := row.Scan(&r.RefundID, &r.RefundedAmount, &r.Description, &r.Reference, &lines, &at, &kind); err != nil {
 		return Refund{}, err
 	}
 	r.RefundedAt = timestamp(store.FromMicros(at))
+	if kind != RefundKindMerchant {
+		r.Type = kind
+	}
 	return r, json.Unmarshal([]byte(lines), &r.OrderLines)
 }
 
@@ -208,7 +214,7 @@ func (s *Service) GetRefund(ctx context.Context, merchantID, orderID, refundID s
 		if !ids.Valid(refundID) {
 			return notFound
 		}
-		out, err = scanRefund(tx.QueryRow(`SELECT id, refunded_amount, description, merchant_ref, order_lines, refunded_at FROM refunds WHERE id = $1 AND order_id = $2`, refundID, o.ID))
+		out, err = scanRefund(tx.QueryRow(`SELECT `+refundColumns+` FROM refunds WHERE id = $1 AND order_id = $2`, refundID, o.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound
 		}

@@ -74,6 +74,11 @@ type Service struct {
 	// review labels the order fraud and re-assesses the orders linked to
 	// it.
 	FraudConfirmed func(tx *store.Tx, actor, orderID, status string) error
+	// OnStopped, when set, runs in the transaction that sets an order's
+	// fraud status STOPPED, before the merchant is notified: package
+	// stoprequest opens the order's stop request and returns the answer
+	// form's link, which the FRAUD_RISK_STOPPED notification carries.
+	OnStopped func(tx *store.Tx, orderID string) (formURL string, err error)
 	// tokenKey signs client tokens; it comes from the instance secret so every
 	// process sharing the database accepts the same tokens.
 	tokenKey []byte

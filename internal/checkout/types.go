@@ -221,6 +221,10 @@ type Refund struct {
 	Description    string      `json:"description"`
 	Reference      string      `json:"reference,omitempty"`
 	OrderLines     []OrderLine `json:"order_lines"`
+	// Type is "fraud" for a fraud write-off (FraudWriteOff: the claim taken
+	// back from the merchant after the order was found fraudulent) and
+	// absent for the merchant's own refunds.
+	Type string `json:"type,omitempty"`
 }
 
 // ShippingInfoRequest adds shipments to an order or capture.

@@ -33,6 +33,7 @@ import (
 	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/dsr"
+	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk/postapproval"
@@ -73,6 +74,10 @@ type Config struct {
 	// set, consumers answer theirs at /app/verify ("yes, I made this
 	// purchase" or not).
 	Verifications *postapproval.Service
+	// FraudCases keeps fraud investigations; when set, a consumer reports
+	// a purchase they did not make from its page, which pauses its
+	// payments while the security team investigates.
+	FraudCases *fraudcase.Service
 	// Rights builds access extracts; when set, /app/privacy/data shows the
 	// consumer everything Tillit holds about them, and hands it over as
 	// JSON.
@@ -160,6 +165,10 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.Verifications != nil {
 		mux.HandleFunc("GET "+verifyPath, p.signedIn(p.verify))
 		mux.HandleFunc("POST "+verifyPath+"/{review}", p.signedIn(p.answer))
+	}
+	if cfg.FraudCases != nil {
+		mux.HandleFunc("GET "+Prefix+"orders/{order}/not-mine", p.signedIn(p.notMine))
+		mux.HandleFunc("POST "+Prefix+"orders/{order}/not-mine", p.signedIn(p.reportNotMine))
 	}
 	if cfg.Decisions != nil {
 		mux.HandleFunc("GET "+decisionsPath, p.signedIn(p.decisions))

@@ -165,6 +165,9 @@ type orderPage struct {
 	Next    int64
 	NextDue time.Time
 	CanPay  bool
+	// FraudClaim is what the page shows about reporting the purchase as
+	// not made by the consumer; nil when the app takes no reports.
+	FraudClaim *fraudClaim
 }
 
 // order shows one of the consumer's orders; any other order is not found.
@@ -222,6 +225,10 @@ func (p *Pages) order(w http.ResponseWriter, r *http.Request, cv consumerView) {
 	if pl.Next != nil && page.Owed > 0 {
 		page.Next, page.NextDue = min(unpaid(*pl.Next), page.Owed), pl.Next.Due
 		page.CanPay = page.Pending == nil
+	}
+	if page.FraudClaim, err = p.fraudClaimOf(r, cv, pl.OrderID); err != nil {
+		p.serverError(w, r, err)
+		return
 	}
 	p.rd.Render(w, r, http.StatusOK, "consumer/order", page)
 }

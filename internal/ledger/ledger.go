@@ -5,8 +5,9 @@
 // merchant's payable) is updated per order, and every balance can be rebuilt.
 //
 // Sign convention: a positive amount is a debit, a negative amount a credit.
-// Asset accounts (receivables, cash) carry debit balances; liability accounts
-// (merchant payables) carry credit balances.
+// Asset accounts (receivables, cash) and losses (fraud_losses) carry debit
+// balances; liability accounts (merchant payables) and income (fees) carry
+// credit balances.
 package ledger
 
 import (

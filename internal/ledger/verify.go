@@ -19,6 +19,10 @@ type Report struct {
 // OK reports whether no problem was found.
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
+// refundJournalKind is, in SQL over a refund r, the kind of the journal that
+// posts it: a merchant's refund is a refund, a fraud write-off a fraud return.
+const refundJournalKind = `CASE r.kind WHEN 'fraud' THEN 'fraud_return' ELSE 'refund' END`
+
 // checks are the invariants Verify asserts. Each query returns one text column
 // per violating row; the label says what the rows mean.
 var checks = []struct{ label, query string }{
@@ -43,22 +47,39 @@ var checks = []struct{ label, query string }{
 	{"capture has no journal of its own", `
 		SELECT c.id FROM captures c WHERE NOT EXISTS (
 			SELECT 1 FROM ledger_journals j WHERE j.kind = 'capture' AND j.reference = c.id AND j.order_id = c.order_id)`},
+	{"refund has an unknown kind or a fraud policy amount out of range", `
+		SELECT id FROM refunds WHERE kind NOT IN ('merchant', 'fraud') OR fraud_policy_amount < 0 OR fraud_policy_amount > refunded_amount
+		   OR (kind <> 'fraud' AND fraud_policy_amount <> 0)`},
 	{"refund has no journal of its own", `
 		SELECT r.id FROM refunds r WHERE NOT EXISTS (
-			SELECT 1 FROM ledger_journals j WHERE j.kind = 'refund' AND j.reference = r.id AND j.order_id = r.order_id)`},
+			SELECT 1 FROM ledger_journals j WHERE j.kind = ` + refundJournalKind + ` AND j.reference = r.id AND j.order_id = r.order_id)`},
 	{"capture journal amount differs from the capture", `
 		SELECT c.id FROM captures c JOIN ledger_journals j ON j.kind = 'capture' AND j.reference = c.id
 		WHERE c.captured_amount <> (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
 			WHERE e.journal_id = j.id AND e.account = 'consumer_receivable:order:' || c.order_id)`},
 	{"refund journal amount differs from the refund", `
-		SELECT r.id FROM refunds r JOIN ledger_journals j ON j.kind = 'refund' AND j.reference = r.id
+		SELECT r.id FROM refunds r JOIN ledger_journals j ON j.kind = ` + refundJournalKind + ` AND j.reference = r.id
 		WHERE -r.refunded_amount <> (SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
 			WHERE e.journal_id = j.id AND e.account = 'consumer_receivable:order:' || r.order_id)`},
 	{"receivable from captures and refunds differs from the order", `
 		SELECT o.id FROM orders o
 		WHERE o.captured_amount - o.refunded_amount <> (
 			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
-			WHERE j.order_id = o.id AND j.kind IN ('capture', 'refund') AND e.account = 'consumer_receivable:order:' || o.id)`},
+			WHERE j.order_id = o.id AND j.kind IN ('capture', 'refund', 'fraud_return') AND e.account = 'consumer_receivable:order:' || o.id)`},
+	{"fraud policy journal differs from the refund's fraud policy amount", `
+		SELECT r.id FROM refunds r JOIN orders o ON o.id = r.order_id
+		WHERE r.kind = 'fraud' AND r.fraud_policy_amount <> -(
+			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+			WHERE j.kind = 'fraud_policy' AND j.reference = r.id AND j.order_id = r.order_id AND e.account = 'merchant_payable:' || o.merchant_id)`},
+	{"fraud policy journal without a fraud refund", `
+		SELECT j.id || ' ' || j.reference FROM ledger_journals j
+		WHERE j.kind = 'fraud_policy' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.id = j.reference AND r.kind = 'fraud')`},
+	{"fraud losses differ from the fraud policy amounts of fraud refunds", `
+		SELECT c.currency FROM (
+			SELECT e.currency FROM ledger_entries e WHERE e.account = 'fraud_losses:' || e.currency
+			UNION SELECT o.purchase_currency FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.fraud_policy_amount <> 0) c
+		WHERE (SELECT COALESCE(SUM(r.fraud_policy_amount), 0) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.purchase_currency = c.currency) <> (
+			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.account = 'fraud_losses:' || c.currency)`},
 	{"payment plan differs from the order's receivable (instalments unpaid - credit)", `
 		SELECT p.order_id FROM payment_plans p
 		WHERE (SELECT COALESCE(SUM(i.amount - i.paid), 0) FROM plan_installments i WHERE i.order_id = p.order_id) - p.credit <> (
@@ -85,7 +106,7 @@ var checks = []struct{ label, query string }{
 		SELECT m.id FROM merchants m
 		WHERE (SELECT COALESCE(SUM(o.captured_amount - o.refunded_amount), 0) FROM orders o WHERE o.merchant_id = m.id) <> -(
 			SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
-			WHERE j.kind IN ('capture', 'refund') AND e.account = 'merchant_payable:' || m.id)`},
+			WHERE j.kind IN ('capture', 'refund', 'fraud_return') AND e.account = 'merchant_payable:' || m.id)`},
 }
 
 // Verify rebuilds every balance from the entries and checks them against each

@@ -141,6 +141,9 @@ type fraudEventBody struct {
 	EventType  string `json:"event_type"`
 	EventID    string `json:"event_id"`
 	OccurredAt string `json:"occurred_at"`
+	// StopRequestURL is the signed link to the answer form of a
+	// FRAUD_RISK_STOPPED order's stop request.
+	StopRequestURL string `json:"stop_request_url,omitempty"`
 }
 
 // FraudEventBody builds the fraud-status notification body
@@ -148,14 +151,25 @@ type fraudEventBody struct {
 // occurred_at in RFC 3339 UTC with milliseconds, like every API timestamp. An empty eventID gets a new UUIDv7. Pass the
 // body to Enqueue, which adopts its event_id as the event's ID.
 func FraudEventBody(orderID, eventType, eventID string, occurredAt time.Time) []byte {
+	return fraudBody(orderID, eventType, eventID, occurredAt, "")
+}
+
+// StopEventBody is FraudEventBody for FRAUD_RISK_STOPPED with the link to
+// the stop request's answer form (stop_request_url).
+func StopEventBody(orderID, eventID string, occurredAt time.Time, formURL string) []byte {
+	return fraudBody(orderID, "FRAUD_RISK_STOPPED", eventID, occurredAt, formURL)
+}
+
+func fraudBody(orderID, eventType, eventID string, occurredAt time.Time, formURL string) []byte {
 	if eventID == "" {
 		eventID = ids.New()
 	}
 	b, err := json.Marshal(fraudEventBody{
-		OrderID:    orderID,
-		EventType:  eventType,
-		EventID:    eventID,
-		OccurredAt: occurredAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+		OrderID:        orderID,
+		EventType:      eventType,
+		EventID:        eventID,
+		OccurredAt:     occurredAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+		StopRequestURL: formURL,
 	})
 	if err != nil { // cannot happen: only strings
 		panic("notify: encode fraud event: " + err.Error())

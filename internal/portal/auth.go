@@ -33,6 +33,9 @@ type user struct {
 	// SessionID is the web session's id (not its token), which CSRF tokens
 	// are bound to.
 	SessionID string
+	// StopRequestsWaiting is how many of the merchant's stop requests wait
+	// for an answer or a confirmation (the banner on every page).
+	StopRequestsWaiting int
 }
 
 // CanManage reports whether the user may change orders: owners and admins

@@ -62,6 +62,9 @@ type orderData struct {
 	// change from the API or a colleague).
 	State                   string
 	CaptureForm, RefundForm *web.Form
+	// Messages are the order's merchant support messages and the form to
+	// send one; nil when the portal has no message service.
+	Messages *messagesView
 }
 
 // lineView is one order line, with its tax rate as a percentage.
@@ -133,8 +136,9 @@ func captureForm(lang i18n.Lang, o checkout.Order) *web.Form {
 	return f
 }
 
-// showOrder renders an order's page with the action forms as given.
-func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o checkout.Order, sum checkout.OrderSummary, status int, capture, refund *web.Form) {
+// showOrder renders an order's page with the action forms as given, and
+// the merchant support message form when one is given.
+func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o checkout.Order, sum checkout.OrderSummary, status int, capture, refund *web.Form, message ...*web.Form) {
 	ctx, lang := r.Context(), web.Lang(r)
 	amount := func(minor int64) string { return i18n.FormatMoney(lang, minor, o.PurchaseCurrency) }
 	now := p.cfg.DB.Clock.Now()
@@ -220,6 +224,16 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o che
 			data.Plan, data.PlanStatusKey = &pl, planStatusKey(pl.Status)
 		case apperr.Code(err) != apperr.NoSuchOrder:
 			p.fail(w, r, "read payment plan", err)
+			return
+		}
+	}
+	if p.cfg.Messages != nil {
+		var form *web.Form
+		if len(message) > 0 {
+			form = message[0]
+		}
+		if data.Messages, err = p.loadMessages(ctx, o.OrderID, form); err != nil {
+			p.fail(w, r, "read messages", err)
 			return
 		}
 	}

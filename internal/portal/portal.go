@@ -24,6 +24,9 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/fraudcase"
+	"github.com/tillit/tillit/internal/merchantmsg"
+	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -43,6 +46,17 @@ type Config struct {
 	Checkout *checkout.Service
 	// Accounts signs merchant users in and keeps their sessions.
 	Accounts *account.Service
+	// Messages holds merchant support messages about orders; when set, the
+	// order page lists the order's messages and replies and sends new ones.
+	Messages *merchantmsg.Service
+	// StopRequests asks the merchant to stop orders the security analysts
+	// stopped; when set, every signed-in page shows a banner while requests
+	// wait, and the stop requests' pages and their signed-link form are
+	// served.
+	StopRequests *stoprequest.Service
+	// FraudCases keeps fraud investigations; when set, merchants answer an
+	// investigator's request for more information through its signed link.
+	FraudCases *fraudcase.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the instance's web key).
 	Key []byte
@@ -99,16 +113,32 @@ func New(cfg Config) (*Pages, error) {
 	mux.HandleFunc("POST /portal/orders/{id}/refund", p.manager(p.refund))
 	mux.HandleFunc("POST /portal/orders/{id}/cancel", p.manager(p.cancel))
 	mux.HandleFunc("POST /portal/orders/{id}/release", p.manager(p.release))
+	if cfg.Messages != nil {
+		mux.HandleFunc("POST /portal/orders/{id}/messages", p.signedIn(p.sendMessage))
+	}
+	if cfg.FraudCases != nil {
+		mux.HandleFunc("GET "+caseReplyPath, p.caseReply)
+		mux.HandleFunc("POST "+caseReplyPath, p.postCaseReply)
+	}
 	mux.HandleFunc("GET /portal/webhooks", p.signedIn(p.webhooks))
 	mux.HandleFunc("GET /portal/settlements", p.signedIn(p.settlements))
 	mux.HandleFunc("GET /portal/settlements/{id}", p.signedIn(p.settlement))
 	mux.HandleFunc("GET /portal/settlements/{id}/csv", p.signedIn(p.settlementCSV))
 	mux.HandleFunc("GET /portal/payment-methods", p.signedIn(p.methodsPage))
 	mux.HandleFunc("POST /portal/payment-methods", p.manager(p.setMethods))
+	inner := rd.Middleware(mux)
+	if cfg.StopRequests != nil {
+		mux.HandleFunc("GET "+StopRequestsPath, p.signedIn(p.stopRequests))
+		mux.HandleFunc("GET "+StopRequestsPath+"/{id}", p.signedIn(p.stopRequest))
+		mux.HandleFunc("POST "+StopRequestsPath+"/{id}", p.manager(p.postStopRequest))
+		mux.HandleFunc("GET "+stoprequest.FormPath+"{token}", p.linkStopRequest)
+		mux.HandleFunc("POST "+stoprequest.FormPath+"{token}", p.postLinkStopRequest)
+		inner = p.withStopBanner(inner)
+	}
 	mux.HandleFunc("/portal/", p.signedIn(func(w http.ResponseWriter, r *http.Request, _ *user) {
 		p.rd.Error(w, r, http.StatusNotFound)
 	}))
-	p.handler = p.withSession(rd.Middleware(mux))
+	p.handler = p.withSession(inner)
 	return p, nil
 }
 

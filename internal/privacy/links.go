@@ -70,6 +70,10 @@ var tableLinks = map[string][]Link{
 	"risk_assessments":               {direct("person_id")},
 	"risk_observations":              {direct("person_id")},
 	"risk_reviews":                   {direct("person_id")},
+	"stop_requests":                  {direct("person_id"), via("order_id", "orders", "id")},
+	"merchant_messages":              {direct("person_id")},
+	"fraud_cases":                    {direct("person_id")},
+	"fraud_case_events":              {via("case_id", "fraud_cases", "id")},
 	"credit_bureau_reports":          {via("consumer_key", "persons", "consumer_key")},
 }
 
@@ -126,6 +130,10 @@ var tablePurposes = map[string][]PurposeID{
 	"risk_assessments":               decisionRecords,
 	"risk_observations":              {PurposeFraudPrevention},
 	"risk_reviews":                   {PurposeFraudPrevention},
+	"stop_requests":                  {PurposeFraudPrevention, PurposeFraudInvestigation},
+	"merchant_messages":              {PurposeFraudPrevention, PurposeCustomerService},
+	"fraud_cases":                    {PurposeFraudInvestigation, PurposeLegalClaims},
+	"fraud_case_events":              {PurposeFraudInvestigation, PurposeLegalClaims},
 	"credit_bureau_reports":          {PurposeCreditAssessment},
 	"aml_alert_evidence":             {PurposeAMLScreening},
 }

@@ -63,6 +63,7 @@ const (
 	PurposeCreditAgreement           PurposeID = "credit_agreement"
 	PurposeCreditAssessment          PurposeID = "credit_assessment"
 	PurposeFraudPrevention           PurposeID = "fraud_prevention"
+	PurposeFraudInvestigation        PurposeID = "fraud_investigation"
 	PurposeAMLScreening              PurposeID = "aml_screening"
 	PurposeBookkeeping               PurposeID = "bookkeeping"
 	PurposeLegalClaims               PurposeID = "legal_claims"
@@ -188,6 +189,26 @@ var purposes = []Purpose{
 		MayObject:  true,
 		Overriding: true,
 		Erasure:    KeptForLegalClaims,
+	},
+	{
+		// A person disputes a claim ("I did not buy this"): the case, what
+		// the person, staff and the merchant wrote on it, and the case file
+		// handed to the police (package fraudcase). Establishing, exercising
+		// and defending legal claims is a legitimate interest; the case is
+		// kept as long as a claim about the order could be raised, ten years
+		// after the contract ended, as long as legal_claims (listed before
+		// it, so that it names the longest period of a person's records).
+		// An erasure keeps it for legal claims (the tables serve that
+		// purpose too), like the order itself.
+		ID:         PurposeFraudInvestigation,
+		Subjects:   []Subject{SubjectConsumer},
+		Categories: []CategoryID{CategoryIdentity, CategoryContact, CategoryAddress, CategoryPurchase, CategoryPayment, CategoryFraud, CategoryCommunications},
+		Sources:    []Source{SourceDataSubject, SourceMerchant, SourceTillit},
+		Basis:      LegitimateInterest,
+		Retention:  after(10, Years, EventContractEnded, CryptoShred),
+		Recipients: []Recipient{RecipientMerchants, RecipientAuthorities},
+		MayObject:  true,
+		Overriding: true,
 	},
 	{
 		ID:         PurposeDebtCollection,

@@ -378,6 +378,13 @@ var PersonTables = map[string]string{
 	"risk_assessments":  "deleted",
 	"risk_observations": "deleted",
 	"risk_reviews":      "deleted",
+	"stop_requests":     "anonymised: the person, the carrier and the sealed tracking number are removed; the merchant's answers and the outcome stay with the order",
+	"merchant_messages": "deleted (the text and replies sealed under the person are shredded with their key in any case)",
+
+	// Fraud cases stay as long as the fraud investigation purpose keeps
+	// them (an erasure keeps them for legal claims until then).
+	"fraud_cases":       "deleted",
+	"fraud_case_events": "deleted, with their cases",
 
 	// Bureau reports are asked for again when needed.
 	"credit_bureau_reports": "deleted",
@@ -422,6 +429,8 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		{orders, del("rail_transfers", `DELETE FROM rail_transfers WHERE order_id IN (?)`)},
 		{orders, step{table: "captures", anonymise: true, query: `UPDATE captures SET description = '', merchant_ref = '', order_lines = '[]', shipping_info = '[]' WHERE order_id IN (?)`}},
 		{orders, step{table: "refunds", anonymise: true, query: `UPDATE refunds SET description = '', merchant_ref = '', order_lines = '[]' WHERE order_id IN (?)`}},
+		{orders, step{table: "stop_requests", anonymise: true, query: `UPDATE stop_requests SET person_id = NULL, carrier = '', tracking_number = '', recall_reference = '',
+			version = version + 1 WHERE order_id IN (?)`}},
 		{orders, del("authorizations", `DELETE FROM authorizations WHERE order_id IN (?)`)},
 		{sessions, del("authorizations", `DELETE FROM authorizations WHERE session_id IN (?)`)},
 		{sessions, del("otp_challenges", `DELETE FROM otp_challenges WHERE session_id IN (?)`)},
@@ -440,6 +449,9 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("risk_assessments", `DELETE FROM risk_assessments WHERE person_id = $1`),
 		del("risk_observations", `DELETE FROM risk_observations WHERE person_id = $1`),
 		del("risk_reviews", `DELETE FROM risk_reviews WHERE person_id = $1`),
+		del("merchant_messages", `DELETE FROM merchant_messages WHERE person_id = $1`),
+		del("fraud_case_events", `DELETE FROM fraud_case_events WHERE case_id IN (SELECT id FROM fraud_cases WHERE person_id = $1)`),
+		del("fraud_cases", `DELETE FROM fraud_cases WHERE person_id = $1`),
 		del("credit_bureau_reports", `DELETE FROM credit_bureau_reports WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("authorizations", `DELETE FROM authorizations WHERE person_id = $1`),
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),

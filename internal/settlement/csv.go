@@ -8,8 +8,12 @@ import (
 )
 
 // CSVColumns are the columns CSV writes, in order (documented in
-// docs/settlements.md). amount is signed minor units: the column adds up to
-// the settlement's payout.
+// docs/settlements.md). kind is a line kind (sale, refund, fee, fee_vat,
+// fraud_return, fraud_policy, brought_forward, carried_forward). amount is
+// signed minor units: the column adds up to the settlement's payout. vat is
+// informational and never part of the sum: on fee rows the VAT on the fee
+// (also its fee_vat row), on fraud_policy rows the VAT in the returned amount
+// that the fraud policy does not pay back.
 var CSVColumns = []string{
 	"settlement_id", "merchant_id", "currency", "period_start", "period_end",
 	"line_id", "kind", "source_id", "order_id", "occurred_at", "amount", "vat",

@@ -67,7 +67,7 @@ func RunDue(ctx context.Context, db *store.DB, now time.Time) ([]Settlement, err
 			UNION
 			SELECT o.merchant_id, r.refunded_at / 86400000000 FROM refunds r JOIN orders o ON o.id = r.order_id
 			WHERE r.refunded_at >= $1 AND r.refunded_at < $2
-			  AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.kind = 'refund' AND l.source_id = r.id)`,
+			  AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.kind IN ('refund', 'fraud_return') AND l.source_id = r.id)`,
 			store.Micros(from), store.Micros(today))
 		if err != nil {
 			return err

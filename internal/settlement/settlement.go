@@ -20,11 +20,17 @@
 //     half up) plus FixedMinor once per order, at its first settled capture.
 //     VAT is charged per fee line at VATRateBP, rounded half up. Refunds do not
 //     give fees back.
-//   - net = sales - refunds - fees - fee VAT + brought forward. A positive net
-//     is paid out; a negative net pays nothing and is carried: the settlement
-//     gets a carried_forward line of -net (so its lines add up to the payout,
-//     zero) and the merchant's next settlement in that currency a
-//     brought_forward line of net.
+//   - A fraud write-off (checkout's FraudWriteOff: a refund of kind fraud) is
+//     not a refund: it settles as a fraud_return line of minus the returned
+//     amount and, when the merchant met the fraud policy, a fraud_policy line
+//     of plus what the policy pays back (the returned amount excluding VAT),
+//     both with the refund as their source. The money moved in the ledger at
+//     the write-off; the settlement only nets it into the payout.
+//   - net = sales - refunds - fees - fee VAT - fraud returns + fraud policy +
+//     brought forward. A positive net is paid out; a negative net pays
+//     nothing and is carried: the settlement gets a carried_forward line of
+//     -net (so its lines add up to the payout, zero) and the merchant's next
+//     settlement in that currency a brought_forward line of net.
 //   - Days are UTC days.
 package settlement
 
@@ -55,9 +61,12 @@ const (
 	KindFee = "fee"
 	// KindFeeVAT is the VAT on one fee line (amount < 0).
 	KindFeeVAT = "fee_vat"
-	// KindFraudReturn is reserved for money taken back after fraud.
+	// KindFraudReturn is a fraudulent order's claim taken back from the
+	// merchant ("Return (fraud)"; amount < 0; source is the fraud refund).
 	KindFraudReturn = "fraud_return"
-	// KindFraudPolicy is reserved for fraud-policy compensation.
+	// KindFraudPolicy is what the fraud policy pays the merchant back, the
+	// returned amount excluding VAT ("Fraud policy"; amount > 0; vat holds
+	// the VAT left out; source is the fraud refund).
 	KindFraudPolicy = "fraud_policy"
 	// KindBroughtForward is a negative net carried in from an earlier
 	// settlement (amount < 0; source is that settlement).
@@ -101,8 +110,8 @@ type FeeTerms struct {
 var DefaultFeeTerms = FeeTerms{PercentBP: DefaultPercentBP, FixedMinor: DefaultFixedMinor, VATRateBP: DefaultVATRateBP}
 
 // Settlement is one closed settlement run. Amounts are minor units of
-// Currency; Sales, Refunds, Fees, FeeVAT, Payout and Carried are magnitudes,
-// BroughtForward (<= 0) and Net are signed.
+// Currency; Sales, Refunds, Fees, FeeVAT, FraudReturns, FraudPolicy, Payout
+// and Carried are magnitudes, BroughtForward (<= 0) and Net are signed.
 type Settlement struct {
 	ID             string    `json:"settlement_id"`
 	MerchantID     string    `json:"merchant_id"`
@@ -114,6 +123,8 @@ type Settlement struct {
 	Refunds        int64     `json:"refunds"`
 	Fees           int64     `json:"fees"`
 	FeeVAT         int64     `json:"fee_vat"`
+	FraudReturns   int64     `json:"fraud_returns"`
+	FraudPolicy    int64     `json:"fraud_policy"`
 	BroughtForward int64     `json:"brought_forward"`
 	Net            int64     `json:"net"`
 	Payout         int64     `json:"payout"`
@@ -293,26 +304,32 @@ func runTx(tx *store.Tx, merchantID string, start, end time.Time) ([]Settlement,
 	return out, nil
 }
 
-// item is an unsettled capture or refund.
+// item is an unsettled capture, refund or fraud write-off.
 type item struct {
 	kind, id, orderID, currency string
 	amount                      int64
-	at                          int64
+	// policy is a fraud write-off's fraud policy amount.
+	policy int64
+	at     int64
 }
 
-// unsettledItems returns the merchant's captures and refunds in [from, to)
-// that no settlement line took yet, oldest first.
+// unsettledItems returns the merchant's captures, refunds and fraud
+// write-offs in [from, to) that no settlement line took yet, oldest first.
 func unsettledItems(tx *store.Tx, merchantID string, from, to time.Time) ([]item, error) {
 	var out []item
 	queries := []struct{ kind, query string }{
-		{KindSale, `SELECT c.id, c.order_id, o.purchase_currency, c.captured_amount, c.captured_at
+		{KindSale, `SELECT c.id, c.order_id, o.purchase_currency, c.captured_amount, 0, c.captured_at
 			FROM captures c JOIN orders o ON o.id = c.order_id
 			WHERE o.merchant_id = $1 AND c.captured_at >= $2 AND c.captured_at < $3
 			  AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.kind = 'sale' AND l.source_id = c.id)`},
-		{KindRefund, `SELECT r.id, r.order_id, o.purchase_currency, r.refunded_amount, r.refunded_at
+		{KindRefund, `SELECT r.id, r.order_id, o.purchase_currency, r.refunded_amount, 0, r.refunded_at
 			FROM refunds r JOIN orders o ON o.id = r.order_id
-			WHERE o.merchant_id = $1 AND r.refunded_at >= $2 AND r.refunded_at < $3
+			WHERE o.merchant_id = $1 AND r.refunded_at >= $2 AND r.refunded_at < $3 AND r.kind <> 'fraud'
 			  AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.kind = 'refund' AND l.source_id = r.id)`},
+		{KindFraudReturn, `SELECT r.id, r.order_id, o.purchase_currency, r.refunded_amount, r.fraud_policy_amount, r.refunded_at
+			FROM refunds r JOIN orders o ON o.id = r.order_id
+			WHERE o.merchant_id = $1 AND r.refunded_at >= $2 AND r.refunded_at < $3 AND r.kind = 'fraud'
+			  AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.kind = 'fraud_return' AND l.source_id = r.id)`},
 	}
 	for _, q := range queries {
 		rows, err := tx.Query(q.query, merchantID, store.Micros(from), store.Micros(to))
@@ -321,7 +338,7 @@ func unsettledItems(tx *store.Tx, merchantID string, from, to time.Time) ([]item
 		}
 		for rows.Next() {
 			it := item{kind: q.kind}
-			if err := rows.Scan(&it.id, &it.orderID, &it.currency, &it.amount, &it.at); err != nil {
+			if err := rows.Scan(&it.id, &it.orderID, &it.currency, &it.amount, &it.policy, &it.at); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -406,10 +423,25 @@ func (d *draft) close(tx *store.Tx, merchantID string, start, end time.Time, ter
 		}
 	}
 	for _, it := range d.items {
-		if it.kind == KindRefund {
+		switch it.kind {
+		case KindRefund:
 			add(KindRefund, it.id, it.orderID, -it.amount, 0, it.at)
 			if err := sum(&s.Refunds, it.amount); err != nil {
 				return Settlement{}, err
+			}
+			continue
+		case KindFraudReturn:
+			add(KindFraudReturn, it.id, it.orderID, -it.amount, 0, it.at)
+			if err := sum(&s.FraudReturns, it.amount); err != nil {
+				return Settlement{}, err
+			}
+			if it.policy > 0 {
+				// vat: the VAT in the returned amount, which the policy
+				// does not pay back (informational).
+				add(KindFraudPolicy, it.id, it.orderID, it.policy, it.amount-it.policy, it.at)
+				if err := sum(&s.FraudPolicy, it.policy); err != nil {
+					return Settlement{}, err
+				}
 			}
 			continue
 		}
@@ -449,7 +481,10 @@ func (d *draft) close(tx *store.Tx, merchantID string, start, end time.Time, ter
 			}
 		}
 	}
-	net := s.Sales - s.Refunds - s.Fees - s.FeeVAT + s.BroughtForward
+	net, err := netOf(s)
+	if err != nil {
+		return Settlement{}, err
+	}
 	s.Net = net
 	if net > 0 {
 		s.Payout = net
@@ -458,10 +493,11 @@ func (d *draft) close(tx *store.Tx, merchantID string, start, end time.Time, ter
 		add(KindCarriedForward, s.ID, "", -net, 0, store.Micros(end))
 	}
 	if _, err := tx.Exec(`INSERT INTO settlements (id, merchant_id, currency, period_start, period_end, status, sales, refunds, fees, fee_vat,
-    brought_forward, net, payout, carried, percent_bp, fixed_minor, vat_rate_bp, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+    brought_forward, net, payout, carried, percent_bp, fixed_minor, vat_rate_bp, created_at, fraud_returns, fraud_policy)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		s.ID, s.MerchantID, s.Currency, store.Micros(start), store.Micros(end), s.Status, s.Sales, s.Refunds, s.Fees, s.FeeVAT,
-		s.BroughtForward, s.Net, s.Payout, s.Carried, terms.PercentBP, terms.FixedMinor, terms.VATRateBP, store.Micros(tx.Now)); err != nil {
+		s.BroughtForward, s.Net, s.Payout, s.Carried, terms.PercentBP, terms.FixedMinor, terms.VATRateBP, store.Micros(tx.Now),
+		s.FraudReturns, s.FraudPolicy); err != nil {
 		return Settlement{}, fmt.Errorf("settlement: insert: %w", err)
 	}
 	for _, l := range lines {
@@ -493,6 +529,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.ID, l.SettlementID, l.Kind, l.Source
 	return s, nil
 }
 
+// netOf returns sales - refunds - fees - fee VAT - fraud returns + fraud
+// policy + brought forward, or ErrOverflow.
+func netOf(s Settlement) (int64, error) {
+	net := s.BroughtForward
+	for _, v := range []int64{s.Sales, -s.Refunds, -s.Fees, -s.FeeVAT, -s.FraudReturns, s.FraudPolicy} {
+		var err error
+		if net, err = money.Add(net, v); err != nil {
+			return 0, err
+		}
+	}
+	return net, nil
+}
+
 // readyBody is the body of a settlement.ready webhook event.
 type readyBody struct {
 	SettlementID string `json:"settlement_id"`
@@ -506,7 +555,7 @@ type readyBody struct {
 }
 
 const settlementColumns = `id, merchant_id, currency, period_start, period_end, status, sales, refunds, fees, fee_vat,
-    brought_forward, net, payout, carried, percent_bp, fixed_minor, vat_rate_bp, created_at`
+    brought_forward, net, payout, carried, percent_bp, fixed_minor, vat_rate_bp, created_at, fraud_returns, fraud_policy`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -516,7 +565,8 @@ func scanSettlement(row scanner) (Settlement, error) {
 		start, end, createdAt int64
 	)
 	err := row.Scan(&s.ID, &s.MerchantID, &s.Currency, &start, &end, &s.Status, &s.Sales, &s.Refunds, &s.Fees, &s.FeeVAT,
-		&s.BroughtForward, &s.Net, &s.Payout, &s.Carried, &s.Terms.PercentBP, &s.Terms.FixedMinor, &s.Terms.VATRateBP, &createdAt)
+		&s.BroughtForward, &s.Net, &s.Payout, &s.Carried, &s.Terms.PercentBP, &s.Terms.FixedMinor, &s.Terms.VATRateBP, &createdAt,
+		&s.FraudReturns, &s.FraudPolicy)
 	s.PeriodStart, s.PeriodEnd, s.CreatedAt = store.FromMicros(start), store.FromMicros(end), store.FromMicros(createdAt)
 	return s, err
 }
@@ -555,8 +605,8 @@ func periodSettlements(tx *store.Tx, merchantID string, start, end time.Time) ([
 }
 
 // Get returns a settlement and its lines (in the order they were written:
-// brought forward, then items oldest first with their fees, then carried
-// forward). Errors: NOT_FOUND.
+// brought forward, then items oldest first with their fees or fraud policy
+// line, then carried forward). Errors: NOT_FOUND.
 func Get(ctx context.Context, db *store.DB, id string) (Settlement, []Line, error) {
 	var (
 		s     Settlement
@@ -577,8 +627,9 @@ func Get(ctx context.Context, db *store.DB, id string) (Settlement, []Line, erro
 	return s, lines, err
 }
 
-// kindOrder sorts lines of one item: sale or refund, then fee, then its VAT.
-const kindOrder = `CASE kind WHEN 'brought_forward' THEN 0 WHEN 'carried_forward' THEN 9 WHEN 'fee' THEN 2 WHEN 'fee_vat' THEN 3 ELSE 1 END`
+// kindOrder sorts lines of one item: sale, refund or fraud return, then fee
+// and its VAT, or the fraud policy line.
+const kindOrder = `CASE kind WHEN 'brought_forward' THEN 0 WHEN 'carried_forward' THEN 9 WHEN 'fee' THEN 2 WHEN 'fee_vat' THEN 3 WHEN 'fraud_policy' THEN 2 ELSE 1 END`
 
 func loadLines(tx *store.Tx, settlementID string) ([]Line, error) {
 	rows, err := tx.Query(`SELECT id, settlement_id, kind, source_id, order_id, amount, vat, occurred_at FROM settlement_lines

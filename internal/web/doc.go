@@ -17,7 +17,8 @@
 //	err = rd.AddPages("merchant", templates, "templates/*.html")
 //
 // Each page file defines "title" and "content", and may define "nav" (shown
-// in the header); files whose name starts with "_" are partials shared by the
+// in the header) and "banner" (shown above the notices on every page, such
+// as the merchant portal's waiting stop requests); files whose name starts with "_" are partials shared by the
 // other pages of the same call. Page "templates/orders.html" is then rendered
 // as "merchant/orders":
 //
