@@ -102,12 +102,13 @@ func (c Config) OnRefund(tx *store.Tx, orderID string) error {
 
 // orders reads the person's orders placed in the rules' lookback before
 // now, oldest first, with what was refunded of each within
-// RapidRefund.Within of placing it.
+// RapidRefund.Within of placing it by the merchant (a fraud write-off
+// returns money from the merchant, not to the buyer, so it does not count).
 func (c Config) orders(tx *store.Tx, personID string, now time.Time) ([]order, error) {
 	within := c.RapidRefund.Within.Microseconds()
 	rows, err := tx.Query(`SELECT o.id, o.original_order_amount, o.purchase_currency, o.created_at,
 			COALESCE(SUM(r.refunded_amount), 0), COALESCE(MAX(r.refunded_at), 0)
-		FROM orders o LEFT JOIN refunds r ON r.order_id = o.id AND r.refunded_at <= o.created_at + $3
+		FROM orders o LEFT JOIN refunds r ON r.order_id = o.id AND r.kind = 'merchant' AND r.refunded_at <= o.created_at + $3
 		WHERE o.person_id = $1 AND o.created_at >= $2
 		GROUP BY o.id, o.original_order_amount, o.purchase_currency, o.created_at
 		ORDER BY o.created_at, o.id`, personID, store.Micros(now.Add(-c.lookback())), within)

@@ -403,11 +403,16 @@ func TestOperatorDecisionStopsOrderNotifiesAndIsAudited(t *testing.T) {
 		t.Fatalf("capture of a stopped order: %s", code)
 	}
 	e.runJobs()
-	if ev := rec.events(); len(ev) != 1 || ev[0]["event_type"] != "FRAUD_RISK_STOPPED" {
+	if ev := rec.events(); len(ev) != 1 || ev[0]["event_type"] != "FRAUD_RISK_STOPPED" || !strings.Contains(fmt.Sprint(ev[0]["stop_request_url"]), "/portal/stop-requests/answer/") {
 		t.Fatalf("notifications = %v", ev)
 	}
+	// The decision is audited, and so is the stop request it opened.
 	entries, err := audit.ForSubject(ctx, e.app.DB, orderID)
-	if err != nil || len(entries) != 1 || entries[0].Actor != "operator:ana" || entries[0].Action != "order.fraud_status" {
+	actions := map[string]string{}
+	for _, en := range entries {
+		actions[en.Action] = en.Actor
+	}
+	if err != nil || len(entries) != 2 || actions["order.fraud_status"] != "operator:ana" || actions["stop_request.opened"] != "system" {
 		t.Fatalf("audit entries = %+v, %v", entries, err)
 	}
 	// Refused decisions change nothing and audit nothing.
@@ -418,7 +423,7 @@ func TestOperatorDecisionStopsOrderNotifiesAndIsAudited(t *testing.T) {
 			t.Errorf("decision %+v accepted", c)
 		}
 	}
-	if r, _ := audit.Verify(ctx, e.app.DB); !r.OK() || r.Entries != 1 {
+	if r, _ := audit.Verify(ctx, e.app.DB); !r.OK() || r.Entries != 2 {
 		t.Fatalf("audit log after refused decisions: %+v", r)
 	}
 }

@@ -473,6 +473,33 @@ func TestOpenAPIDescribesSuccessfulFlow(t *testing.T) {
 	}
 	c.do(e, request{method: "GET", path: "/notifications/v1/deliveries"}).expect(t, 200)
 
+	// Stop requests: one answered shipped, one stopped in time whose
+	// invoice the shop's own system removes and then confirms.
+	shipped, removed := e.placeOrder("anna@example.dk"), e.placeOrder("anna@example.dk")
+	for _, id := range []string{shipped, removed} {
+		if err := e.app.Checkout.DecideFraudStatus(context.Background(), "operator:ana", id, "STOPPED", "linked to confirmed fraud"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stops struct {
+		StopRequests []struct {
+			ID      string `json:"stop_request_id"`
+			OrderID string `json:"order_id"`
+		} `json:"stop_requests"`
+	}
+	c.do(e, request{method: "GET", path: "/fraud/v1/stop-requests"}).expect(t, 200).json(t, &stops)
+	stopOf := map[string]string{}
+	for _, s := range stops.StopRequests {
+		stopOf[s.OrderID] = s.ID
+	}
+	c.do(e, request{method: "GET", path: "/fraud/v1/stop-requests/" + stopOf[shipped]}).expect(t, 200)
+	c.do(e, request{method: "POST", path: "/fraud/v1/stop-requests/" + stopOf[shipped] + "/answer",
+		body: map[string]any{"answer": "shipped", "carrier": "PostNord", "tracking_number": "RR123456785DK", "picked_up": "no"}}).expect(t, 200)
+	c.do(e, request{method: "POST", path: "/fraud/v1/stop-requests/" + stopOf[removed] + "/answer",
+		body: map[string]any{"answer": "not_shipped", "invoice_removal": "merchant"}}).expect(t, 200)
+	c.do(e, request{method: "POST", path: om(removed, "/cancel")}).expect(t, 204)
+	c.do(e, request{method: "POST", path: "/fraud/v1/stop-requests/" + stopOf[removed] + "/confirm-removal"}).expect(t, 200)
+
 	// Operations.
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json", "/assets/payment-methods/pay_later.svg"} {
 		c.do(e, request{method: "GET", path: path, noAuth: true}).expect(t, 200)

@@ -325,6 +325,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.FraudCases.Register(runner)
 	a.MerchantMessages = merchantmsg.New(db, vlt, consumerSecret)
 	a.MerchantMessages.BaseURL = cfg.BaseURL
+	// A confirmed victim's claim is written off under the fraud policy the
+	// merchant's stop-request answers earned; the case file carries those
+	// answers and the merchant's messages.
+	a.FraudCases.ClaimCancelled = cancelClaim(stops)
+	a.FraudCases.Attachments = caseEvidence(stops, a.MerchantMessages)
+	// Merchant messages about an order in fraud handling reach the fraud
+	// team.
+	a.MerchantMessages.UnderFraudHandling = stoprequest.UnderFraudHandling
 	a.StopRequests = stops
 	a.API.StopRequests = stops
 	// Addresses and messages stored before they were sealed are sealed now.

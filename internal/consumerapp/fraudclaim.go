@@ -10,10 +10,6 @@ import (
 	"github.com/tillit/tillit/internal/web"
 )
 
-// notMinePath is the page where the consumer reports one of their
-// purchases as not made by them (package fraudcase).
-func notMinePath(orderID string) string { return orderPath(orderID) + "/not-mine" }
-
 // fraudClaim is the latest fraud case of an order as its page shows it.
 type fraudClaim struct {
 	// NoticeKey is the catalog key of the notice about the case; empty

@@ -65,10 +65,10 @@ func (s *Service) AddNote(ctx context.Context, st account.Staff, id string, ver 
 	if err != nil {
 		return Case{}, err
 	}
-	var c Case
+	var out Case
 	err = s.cfg.DB.Write(ctx, func(tx *store.Tx) error {
-		var reason2 string
-		if c, reason2, err = staffAction(tx, st, id, ver, reason); err != nil {
+		c, why, err := staffAction(tx, st, id, ver, reason)
+		if err != nil {
 			return err
 		}
 		actor := "staff:" + st.ID
@@ -78,9 +78,10 @@ func (s *Service) AddNote(ctx context.Context, st account.Staff, id string, ver 
 		if err := touch(tx, &c, actor, c.Status); err != nil {
 			return err
 		}
-		return auditAction(tx, actor, ActionNoted, c, reason2)
+		out = c
+		return auditAction(tx, actor, ActionNoted, c, why)
 	})
-	return c, err
+	return out, err
 }
 
 // ReplyPath is the merchant portal's page answering a request for more
@@ -128,7 +129,7 @@ func (s *Service) AskMerchant(ctx context.Context, st account.Staff, id string, 
 	}
 	var path string
 	err = s.cfg.DB.Write(ctx, func(tx *store.Tx) error {
-		c, reason2, err := staffAction(tx, st, id, ver, reason)
+		c, why, err := staffAction(tx, st, id, ver, reason)
 		if err != nil {
 			return err
 		}
@@ -148,7 +149,7 @@ func (s *Service) AskMerchant(ctx context.Context, st account.Staff, id string, 
 		if err := touch(tx, &c, actor, StatusAwaitingMerchant); err != nil {
 			return err
 		}
-		return auditAction(tx, actor, ActionMerchantAsked, c, reason2, "request_id", requestID, "recipients", fmt.Sprint(len(to)))
+		return auditAction(tx, actor, ActionMerchantAsked, c, why, "request_id", requestID, "recipients", fmt.Sprint(len(to)))
 	})
 	if err != nil {
 		return "", err
@@ -192,13 +193,10 @@ func (s *Service) Close(ctx context.Context, st account.Staff, id string, ver in
 	if outcome == VictimConfirmed && s.ClaimCancelled == nil {
 		return Case{}, errors.New("fraudcase: ClaimCancelled is not wired")
 	}
-	var c Case
+	var out Case
 	err := s.cfg.DB.Write(ctx, func(tx *store.Tx) error {
-		var (
-			reason2 string
-			err     error
-		)
-		if c, reason2, err = staffAction(tx, st, id, ver, reason); err != nil {
+		c, why, err := staffAction(tx, st, id, ver, reason)
+		if err != nil {
 			return err
 		}
 		actor := "staff:" + st.ID
@@ -223,7 +221,8 @@ func (s *Service) Close(ctx context.Context, st account.Staff, id string, ver in
 		c.Status, c.Outcome, c.Version, c.ClosedBy = StatusClosed, outcome, c.Version+1, actor
 		t := tx.Now
 		c.ClosedAt = &t
-		return auditAction(tx, actor, ActionClosed, c, reason2, "outcome", string(outcome))
+		out = c
+		return auditAction(tx, actor, ActionClosed, c, why, "outcome", string(outcome))
 	})
-	return c, err
+	return out, err
 }

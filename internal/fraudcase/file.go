@@ -242,6 +242,10 @@ func (s *Service) timeline(tx *store.Tx, c Case) ([]Event, error) {
 		}
 		all = append(all, r)
 	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, err
+	}
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}

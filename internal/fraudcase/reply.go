@@ -80,22 +80,36 @@ func (s *Service) request(tx *store.Tx, caseID, token string) (Request, string, 
 	if err != nil {
 		return Request{}, "", err
 	}
-	defer rows.Close()
+	// Read every row before opening any: a query of the vault's cannot run
+	// while the rows are open on PostgreSQL.
+	var sealedReplies []string
+	var times []int64
 	for rows.Next() {
 		var (
 			at   int64
 			body string
 		)
 		if err := rows.Scan(&at, &body); err != nil {
+			rows.Close()
 			return Request{}, "", err
 		}
+		times, sealedReplies = append(times, at), append(sealedReplies, body)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return Request{}, "", err
+	}
+	if err := rows.Close(); err != nil {
+		return Request{}, "", err
+	}
+	for i, body := range sealedReplies {
 		text, err := s.openBody(tx, personID, body)
 		if err != nil {
 			return Request{}, "", err
 		}
-		r.Replies = append(r.Replies, ReplyView{At: store.FromMicros(at), Text: text})
+		r.Replies = append(r.Replies, ReplyView{At: store.FromMicros(times[i]), Text: text})
 	}
-	return r, personID, rows.Err()
+	return r, personID, nil
 }
 
 // openBody opens a sealed body; one whose person was erased reads as "".

@@ -250,13 +250,16 @@ func (s *Service) Send(tx *store.Tx, from Sender, orderID string, topic Topic, t
 	}
 	m := Message{ID: ids.New(), OrderID: orderID, MerchantID: from.MerchantID, Topic: topic, Text: text, Queue: queue, Status: StatusOpen,
 		SentAt: tx.Now, OrderReference: reference, SentBy: from.UserID, Locale: string(lang), Version: 1}
+	// Without a person, or with one already erased, the message has a key
+	// of its own (which the retention engine shreds when it goes).
 	subject := personID
+	if subject == "" {
+		subject = m.ID
+	}
 	sealed, err := s.Vault.SealString(tx, subject, contextText, text)
-	if errors.Is(err, vault.ErrShredded) || subject == "" {
-		// No person, or one already erased: the message has a key of its
-		// own.
-		subject, personID = m.ID, ""
-		sealed, err = s.Vault.SealString(tx, subject, contextText, text)
+	if errors.Is(err, vault.ErrShredded) {
+		personID = ""
+		sealed, err = s.Vault.SealString(tx, m.ID, contextText, text)
 	}
 	if err != nil {
 		return Message{}, err

@@ -10,7 +10,10 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/merchantmsg"
+	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/store/storetest"
+	"github.com/tillit/tillit/internal/vault"
 )
 
 // send sends a message about orderID as a user of merchantID and returns
@@ -286,4 +289,50 @@ func TestHandleChecksRoleAndOnce(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Status != merchantmsg.StatusHandled || got[0].Reply != "We stopped it" || got[0].HandledAt == nil {
 		t.Errorf("handled message: %+v %v", got, err)
 	}
+}
+
+// TestRetentionRemovesMessagesWithoutAPerson: a message about an order
+// that names no person is sealed under a key of its own; the retention
+// engine deletes it three months after it was sent and shreds that key,
+// and leaves a message about a person to the person's records.
+func TestRetentionRemovesMessagesWithoutAPerson(t *testing.T) {
+	e := newEnv(t)
+	anonymous, _ := e.order(e.shop, acceptedEmail)
+	e.write(func(tx *store.Tx) error {
+		return tx.ExecOne(`UPDATE orders SET person_id = NULL WHERE id = $1`, anonymous)
+	})
+	personal, _ := e.order(e.shop, acceptedEmail)
+	lone, err := e.send(e.shop.ID, anonymous, merchantmsg.TopicOther, "Left at the door")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.send(e.shop.ID, personal, merchantmsg.TopicOther, "Left at the door"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.forOrder(anonymous); err != nil || len(got) != 1 || got[0].Text != "Left at the door" {
+		t.Fatalf("message without a person: %+v %v", got, err)
+	}
+	run := func(at time.Time) {
+		t.Helper()
+		if _, err := e.app.Retention.Run(e.ctx, at, retention.SourceCommand, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(storetest.Start.AddDate(0, 3, 0).Add(-time.Minute))
+	if n := e.count(`SELECT COUNT(*) FROM merchant_messages`); n != 2 {
+		t.Fatalf("%d messages before three months, want 2", n)
+	}
+	run(storetest.Start.AddDate(0, 3, 0).Add(time.Hour))
+	if n := e.count(`SELECT COUNT(*) FROM merchant_messages WHERE id = $1`, lone.ID); n != 0 {
+		t.Error("the message without a person is kept")
+	}
+	if n := e.count(`SELECT COUNT(*) FROM merchant_messages WHERE order_id = $1`, personal); n != 1 {
+		t.Error("the message about a person went with the other")
+	}
+	e.read(func(tx *store.Tx) error {
+		if _, err := e.app.Vault.Open(tx, lone.ID, "merchant_messages.text", "v1.AAAA"); !errors.Is(err, vault.ErrShredded) {
+			t.Errorf("the message's own key was not shredded: %v", err)
+		}
+		return nil
+	})
 }

@@ -2,8 +2,9 @@
 // /portal/ where a merchant's users sign in with e-mail and password, see
 // their sales statistics, find and manage orders (capture, refund, cancel,
 // release the remaining authorization), read the webhook delivery log,
-// read and download settlements, and choose the payment methods their
-// checkout offers.
+// read and download settlements, choose the payment methods their
+// checkout offers, and answer the stop requests of orders Tillit's security
+// team stopped (T4, T5; stoprequests.go).
 //
 // Every page needs a signed-in merchant user (cookie tillit_merchant, a web
 // session of package account) and shows only that user's merchant's data:
@@ -11,7 +12,9 @@
 // not exist. Viewers may look; owners and admins may also change orders and
 // settings. Each change runs the same checkout operation as the Order
 // Management API, with its audit entry ("merchant_user:<id>") in the same
-// transaction.
+// transaction. The exceptions are the pages a signed link opens without
+// signing in (a stop request's answer form, a fraud case's reply): the link
+// names the one record it opens and expires.
 package portal
 
 import (

@@ -355,8 +355,8 @@ func (sp stopPage) url(id string) string {
 // canAct reports whether the reader may answer and confirm.
 func (sp stopPage) canAct() bool { return sp.user == nil || sp.user.CanManage() }
 
-// show renders a stop request's page with the answer form from form (a
-// fresh one when nil).
+// showStopRequest renders a stop request's page with the answer form from
+// form (a fresh one when nil) and the problem of the last submission.
 func (p *Pages) showStopRequest(w http.ResponseWriter, r *http.Request, sp stopPage, req stoprequest.Request, status int, form *web.Form, problem *web.Message) {
 	data := stopRequestData{
 		page:    page{User: currentUser(r), Section: "stop_requests"},
@@ -471,7 +471,7 @@ func (p *Pages) linkProblem(w http.ResponseWriter, r *http.Request, err error) {
 	case apperr.NotFound:
 		p.rd.Error(w, r, http.StatusNotFound)
 	default:
-		p.fail(w, r, "open stop request link", err)
+		p.failStop(w, r, "open stop request link", err)
 	}
 }
 
@@ -525,7 +525,7 @@ func (p *Pages) submitStopRequest(w http.ResponseWriter, r *http.Request, sp sto
 		}
 		now, reloadErr := p.reload(r, sp, req.ID)
 		if reloadErr != nil {
-			p.fail(w, r, "reload stop request", reloadErr)
+			p.failStop(w, r, "reload stop request", reloadErr)
 			return
 		}
 		p.showStopRequest(w, r, sp, now, http.StatusConflict, nil, &web.Message{Key: key})
@@ -536,8 +536,19 @@ func (p *Pages) submitStopRequest(w http.ResponseWriter, r *http.Request, sp sto
 	case signedlink.CodeExpired, apperr.NotFound:
 		p.linkProblem(w, r, err)
 	default:
-		p.fail(w, r, "answer stop request", err)
+		p.failStop(w, r, "answer stop request", err)
 	}
+}
+
+// failStop is fail for a stop request's page, which never logs a signed
+// link's token: whoever reads the log could answer with it.
+func (p *Pages) failStop(w http.ResponseWriter, r *http.Request, what string, err error) {
+	path := r.URL.Path
+	if strings.HasPrefix(path, stoprequest.FormPath) {
+		path = stoprequest.FormPath + "{token}"
+	}
+	p.cfg.Logger.Error("portal: "+what, "path", path, "err", err)
+	p.rd.Error(w, r, http.StatusInternalServerError)
 }
 
 // reload reads the request again as its page sees it.

@@ -73,6 +73,12 @@ func TestStopRequestsInBrowser(t *testing.T) {
 				for _, c := range a.choose {
 					browsertest.Eval[bool](b, fmt.Sprintf(`(() => { document.querySelector('input[name=%q][value=%q]').click(); return true; })()`, c[0], c[1]))
 				}
+				// Once an answer is chosen, the other answers' parts fold
+				// away (in a browser with :has; all show without it).
+				shown := browsertest.Eval[[]string](b, `[...document.querySelectorAll(".answer-part")].filter((p) => getComputedStyle(p).display !== "none").map((p) => p.dataset.answer)`)
+				if want := a.choose[0][1]; len(shown) != 1 || shown[0] != want {
+					t.Errorf("%s: the parts shown are %v, want %s's alone", a.name, shown, want)
+				}
 				for _, f := range a.fill {
 					b.Fill(f[0], f[1])
 				}
@@ -108,6 +114,13 @@ func TestStopRequestsInBrowser(t *testing.T) {
 					wantText("#recall-info", "With PostNord or DB Schenker (Privpak), Tillit asks the carrier to recall the parcel for you.")
 					wantText("#no-tracking", "breaches your agreement with Tillit")
 					check("link-form")
+					// The longest language fits too.
+					b.Navigate(e.srv.URL + link + "?lang=da")
+					if got := b.Text("h1"); got != "Stopanmodning for ordre "+req.Reference {
+						t.Errorf("Danish h1 %q", got)
+					}
+					check("link-form-da")
+					b.Navigate(e.srv.URL + link + "?lang=en")
 				}
 				answer(a, "link-"+a.name)
 				if r := e.stopRequest(req.OrderID); r.AnsweredBy != "link" {
@@ -153,6 +166,8 @@ func TestStopRequestsInBrowser(t *testing.T) {
 				t.Error("the banner stays with nothing waiting for the merchant")
 			}
 			check("list-answered")
+			b.Navigate(e.srv.URL + "/portal/stop-requests?lang=nl")
+			check("list-answered-nl")
 		})
 	}
 }

@@ -16,6 +16,7 @@ const (
 	RuleWebSessions            = "web_sessions"
 	RuleSignInThrottle         = "sign_in_throttle"
 	RuleOutboxMessages         = "outbox_messages"
+	RuleMerchantMessages       = "merchant_messages"
 	RuleConsumerAccounts       = "consumer_accounts"
 	RuleConsentRecords         = "consent_records"
 	RulePersonRecords          = "person_records"
@@ -36,6 +37,7 @@ func DefaultRules(v *vault.Vault) []Rule {
 		webSessions(),
 		signInThrottle(),
 		outboxMessages(v),
+		merchantMessages(v),
 		consumerAccounts(),
 		consentRecords(),
 		personRecords(v),
@@ -198,6 +200,32 @@ func outboxMessages(v *vault.Vault) Rule {
 				return err
 			}
 			for _, id := range own {
+				if err := v.Shred(tx, id); err != nil {
+					return err
+				}
+				c.Shredded++
+			}
+			return nil
+		},
+	}
+}
+
+// merchantMessages: a merchant's message about an order without a person
+// (package merchantmsg; one about a person goes with the person's records)
+// goes after customer service's period from when it was sent, and the key
+// of its own it was sealed under is shredded.
+func merchantMessages(v *vault.Vault) Rule {
+	return &rowRule{
+		info:  info(RuleMerchantMessages, privacy.PurposeCustomerService, privacy.CategoryCommunications, "merchant_messages"),
+		from:  "merchant_messages",
+		key:   "id",
+		since: "sent_at",
+		where: "person_id IS NULL AND sent_at <= $1",
+		apply: func(tx *store.Tx, keys []string, c *Changes) error {
+			if err := applySteps(del("merchant_messages", `DELETE FROM merchant_messages WHERE person_id IS NULL AND id IN (?)`))(tx, keys, c); err != nil {
+				return err
+			}
+			for _, id := range keys {
 				if err := v.Shred(tx, id); err != nil {
 					return err
 				}

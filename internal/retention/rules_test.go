@@ -31,6 +31,7 @@ func TestRulesApplyTheRegistry(t *testing.T) {
 		retention.RuleWebSessions:            after(0, privacy.Days, privacy.EventExpired, privacy.Delete),
 		retention.RuleSignInThrottle:         after(0, privacy.Days, privacy.EventExpired, privacy.Delete),
 		retention.RuleOutboxMessages:         after(3, privacy.Months, privacy.EventCollected, privacy.Delete),
+		retention.RuleMerchantMessages:       after(3, privacy.Months, privacy.EventCollected, privacy.Delete),
 		retention.RuleConsumerAccounts:       after(3, privacy.Months, privacy.EventRelationshipEnded, privacy.Delete),
 		retention.RuleConsentRecords:         after(3, privacy.Years, privacy.EventRelationshipEnded, privacy.Delete),
 		retention.RulePersonRecords:          after(10, privacy.Years, privacy.EventContractEnded, privacy.CryptoShred),

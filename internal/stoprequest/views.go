@@ -197,3 +197,14 @@ func (s *Service) WriteOffByStaff(ctx context.Context, actor, orderID, reason st
 		return err
 	})
 }
+
+// Evidence returns the order's stop request with its tracking number opened
+// in tx, for a fraud investigation's case file.
+func (s *Service) Evidence(tx *store.Tx, orderID string) (Request, bool, error) {
+	r, found, err := ForOrder(tx, orderID)
+	if err != nil || !found {
+		return r, found, err
+	}
+	r, err = s.withTracking(tx, r)
+	return r, err == nil, err
+}
