@@ -189,15 +189,6 @@ func UnderFraudHandling(tx *store.Tx, orderID string) (bool, error) {
 	return n > 0, err
 }
 
-// WriteOffByStaff is WriteOff in its own transaction, for an analyst
-// settling a parcel that did not come back.
-func (s *Service) WriteOffByStaff(ctx context.Context, actor, orderID, reason string) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := s.WriteOff(tx, actor, orderID, reason)
-		return err
-	})
-}
-
 // Evidence returns the order's stop request with its tracking number opened
 // in tx, for a fraud investigation's case file.
 func (s *Service) Evidence(tx *store.Tx, orderID string) (Request, bool, error) {
