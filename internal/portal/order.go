@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -65,6 +66,8 @@ type orderData struct {
 	// Messages are the order's merchant support messages and the form to
 	// send one; nil when the portal has no message service.
 	Messages *messagesView
+	// StopRequest is the order's stop request, when it has one.
+	StopRequest *stoprequest.Request
 }
 
 // lineView is one order line, with its tax rate as a percentage.
@@ -225,6 +228,16 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o che
 		case apperr.Code(err) != apperr.NoSuchOrder:
 			p.fail(w, r, "read payment plan", err)
 			return
+		}
+	}
+	if p.cfg.StopRequests != nil {
+		sr, found, err := p.cfg.StopRequests.GetForOrder(ctx, u.MerchantID, o.OrderID)
+		if err != nil {
+			p.fail(w, r, "read stop request", err)
+			return
+		}
+		if found {
+			data.StopRequest = &sr
 		}
 	}
 	if p.cfg.Messages != nil {

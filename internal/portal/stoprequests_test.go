@@ -193,6 +193,9 @@ func TestStopRequestAnswersInPortal(t *testing.T) {
 		}
 		wantContains(t, v.name+" form", body, `id="answer-form"`, req.Reference, `id="stop-request-why"`, `/portal/orders/`+req.OrderID)
 		wantNoConsumer(t, v.name+" page", body)
+		// The order's page points to its stop request.
+		_, orderPage := c.get("/portal/orders/" + req.OrderID)
+		wantContains(t, v.name+" order page", orderPage, `id="order-stop-request"`, `href="`+page+`"`)
 		res, body = c.post(page, copyForm(v.form))
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page {
 			t.Fatalf("%s: answer %d to %q\n%s", v.name, res.StatusCode, res.Header.Get("Location"), body)
