@@ -328,11 +328,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// A confirmed victim's claim is written off under the fraud policy the
 	// merchant's stop-request answers earned; the case file carries those
 	// answers and the merchant's messages.
-	a.FraudCases.ClaimCancelled = cancelClaim(stops)
+	a.FraudCases.ClaimCancelled = cancelClaim(stops, reviews)
 	a.FraudCases.Attachments = caseEvidence(stops, a.MerchantMessages)
-	// Merchant messages about an order in fraud handling reach the fraud
-	// team.
-	a.MerchantMessages.UnderFraudHandling = stoprequest.UnderFraudHandling
+	// Merchant messages about an order in fraud handling (a stop request
+	// or an investigation) reach the fraud team.
+	a.MerchantMessages.UnderFraudHandling = underFraudHandling
 	a.StopRequests = stops
 	a.API.StopRequests = stops
 	// Addresses and messages stored before they were sealed are sealed now.

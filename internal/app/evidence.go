@@ -8,6 +8,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/merchantmsg"
+	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -89,13 +90,17 @@ func orDash(s string) string {
 	return s
 }
 
-// cancelClaim is the fraud cases' ClaimCancelled: a confirmed victim's
-// claim is written off through the order's stop request (policy as the
-// merchant's answers earned it), or directly when it had none. A claim the
-// stop request already removed (stopped in time, returned) has nothing
-// left to cancel.
-func cancelClaim(stops *stoprequest.Service) func(tx *store.Tx, actor, orderID string) error {
+// cancelClaim is the fraud cases' ClaimCancelled: the order is confirmed
+// fraud (labelled in the purchase history, the orders linked to it
+// re-assessed), and the victim's claim is written off through the order's
+// stop request (policy as the merchant's answers earned it), or directly
+// when it had none. A claim the stop request already removed (stopped in
+// time, returned) or wrote off has nothing left to cancel.
+func cancelClaim(stops *stoprequest.Service, reviews *postapproval.Service) func(tx *store.Tx, actor, orderID string) error {
 	return func(tx *store.Tx, actor, orderID string) error {
+		if _, err := reviews.FraudConfirmed(tx, actor, orderID, postapproval.StatusRejected); err != nil {
+			return err
+		}
 		r, found, err := stoprequest.ForOrder(tx, orderID)
 		if err != nil {
 			return err
@@ -110,4 +115,13 @@ func cancelClaim(stops *stoprequest.Service) func(tx *store.Tx, actor, orderID s
 		}
 		return err
 	}
+}
+
+// underFraudHandling reports whether the order has a stop request that is
+// not closed or a live fraud investigation.
+func underFraudHandling(tx *store.Tx, orderID string) (bool, error) {
+	if stopped, err := stoprequest.UnderFraudHandling(tx, orderID); err != nil || stopped {
+		return stopped, err
+	}
+	return fraudcase.LiveFor(tx, orderID)
 }

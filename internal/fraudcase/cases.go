@@ -333,3 +333,11 @@ func (s *Service) ForConsumer(ctx context.Context, personID, orderID string) (Co
 
 // version formats a case version for the audit log.
 func version(v int64) string { return strconv.FormatInt(v, 10) }
+
+// LiveFor reports whether the order has a live case (open or awaiting the
+// merchant), in tx: merchants' messages about it go to the fraud team.
+func LiveFor(tx *store.Tx, orderID string) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT COUNT(*) FROM fraud_cases WHERE open_key = $1`, orderID).Scan(&n)
+	return n > 0, err
+}

@@ -37,8 +37,9 @@ const (
 )
 
 // env is the whole platform on the test's database engine, served over
-// loopback, with a manual clock, one merchant with a portal user, and the
-// claim cancellation wired to checkout's fraud write-off.
+// loopback, with a manual clock and one merchant with a portal user; the
+// case's hooks are the application's (the claim cancelled by the fraud
+// write-off, the stop-request answers and merchant messages attached).
 type env struct {
 	t    *testing.T
 	ctx  context.Context
@@ -62,10 +63,6 @@ func newEnv(t *testing.T) *env {
 	}
 	srv := httptest.NewServer(a.Handler)
 	e := &env{t: t, ctx: ctx, app: a, clk: clk, srv: srv, svc: a.FraudCases}
-	e.svc.ClaimCancelled = func(tx *store.Tx, _, orderID string) error {
-		_, err := a.Checkout.FraudWriteOff(tx, orderID, true, "")
-		return err
-	}
 	t.Cleanup(func() {
 		srv.Close()
 		if r, err := ledger.Verify(ctx, a.DB); err != nil || !r.OK() {
