@@ -91,7 +91,9 @@ func TestAnInvestigationWithoutAStopRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ref string
-	e.read(func(tx *store.Tx) error { return tx.QueryRow(`SELECT reference FROM orders WHERE id = $1`, orderID).Scan(&ref) })
+	e.read(func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT reference FROM orders WHERE id = $1`, orderID).Scan(&ref)
+	})
 	c, err := e.app.FraudCases.OpenByStaff(e.ctx, analyst, ref, "caller says they never ordered it", "")
 	if err != nil {
 		t.Fatal(err)
