@@ -130,7 +130,7 @@ var tablePurposes = map[string][]PurposeID{
 	"risk_assessments":               decisionRecords,
 	"risk_observations":              {PurposeFraudPrevention},
 	"risk_reviews":                   {PurposeFraudPrevention},
-	"stop_requests":                  {PurposeFraudPrevention, PurposeFraudInvestigation},
+	"stop_requests":                  {PurposeFraudPrevention, PurposeFraudInvestigation, PurposeLegalClaims},
 	"merchant_messages":              {PurposeFraudPrevention, PurposeCustomerService},
 	"fraud_cases":                    {PurposeFraudInvestigation, PurposeLegalClaims},
 	"fraud_case_events":              {PurposeFraudInvestigation, PurposeLegalClaims},

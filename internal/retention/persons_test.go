@@ -21,6 +21,7 @@ import (
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/retention"
+	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -194,6 +195,20 @@ func TestPersonRecordsAfterTheLongestPeriod(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The security team stops Anna's order after it shipped; the shop
+	// answers with the carrier and the tracking number (sealed under her).
+	if err := s.app.Checkout.DecideFraudStatus(s.ctx, "staff:analyst", order, checkout.FraudStopped, "linked to confirmed fraud"); err != nil {
+		t.Fatal(err)
+	}
+	s.write(func(tx *store.Tx) error {
+		r, _, err := stoprequest.ForOrder(tx, order)
+		if err != nil {
+			return err
+		}
+		_, err = s.app.StopRequests.Respond(tx, s.m.ID, r.ID, "api", stoprequest.Input{Answer: stoprequest.AnswerShipped, Carrier: "GLS",
+			TrackingNumber: "GLS123456", PickedUp: "no"})
+		return err
+	})
 	contractEnd := at(2026, 3, 10, 14, 0)
 	s.clk.Set(contractEnd)
 	s.write(func(tx *store.Tx) error {
@@ -281,6 +296,10 @@ func TestPersonRecordsAfterTheLongestPeriod(t *testing.T) {
 	if n := s.count(`SELECT COUNT(*) FROM orders WHERE id = $1 AND person_id IS NULL AND captured_amount = 12500 AND refunded_amount = 12500`, order); n != 1 {
 		t.Errorf("Anna's order is not kept, anonymised, for the books")
 	}
+	if n := s.count(`SELECT COUNT(*) FROM stop_requests WHERE order_id = $1 AND person_id IS NULL AND carrier = '' AND tracking_number = ''
+		AND answer = 'shipped'`, order); n != 1 {
+		t.Errorf("the stop request of Anna's order is not kept with the merchant's answer and without her")
+	}
 	entries, err := audit.ForSubject(s.ctx, s.db, annaID)
 	if err != nil {
 		t.Fatal(err)
@@ -340,6 +359,7 @@ func (s *shop) annasRows(id, order string) map[string]change {
 		{"orders", "id = '" + order + "'", true},
 		{"captures", "order_id = '" + order + "'", true},
 		{"refunds", "order_id = '" + order + "'", true},
+		{"stop_requests", "order_id = '" + order + "'", true},
 		{"payment_sessions", "id IN " + sessions, true},
 		{"authorizations", "person_id = $1 OR session_id IN " + sessions, false},
 		{"payment_plans", "order_id = '" + order + "'", false},
