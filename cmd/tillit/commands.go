@@ -31,9 +31,16 @@ func newLogger() *slog.Logger {
 
 func databaseURL() string { return env("TILLIT_DATABASE_URL", store.DefaultSQLitePath) }
 
+// defaultListen is the address served on without --listen or TILLIT_LISTEN.
+const defaultListen = "127.0.0.1:8080"
+
+// baseURL is the public origin links in e-mails and webhooks start with:
+// TILLIT_BASE_URL, or else the address served on.
+func baseURL(listen string) string { return env("TILLIT_BASE_URL", "http://"+listen) }
+
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	listen := fs.String("listen", env("TILLIT_LISTEN", "127.0.0.1:8080"), "address to listen on")
+	listen := fs.String("listen", env("TILLIT_LISTEN", defaultListen), "address to listen on")
 	demo := fs.Bool("demo", false, "demo mode: seed a test merchant with portal and back-office sign-ins (printed), serve the demo shop and mailbox; never in production")
 	lists := fs.String("screening-lists", os.Getenv("TILLIT_SCREENING_LISTS"), "directory of the sanctions list files (default: the snapshots built into the binary); SIGHUP reloads them")
 	if err := fs.Parse(args); err != nil {
@@ -41,9 +48,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	logger := newLogger()
 	slog.SetDefault(logger)
-	// Links in e-mails and webhooks need an absolute origin: without
-	// TILLIT_BASE_URL it is the address served on.
-	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: env("TILLIT_BASE_URL", "http://"+*listen), Logger: logger, Demo: *demo, ScreeningLists: *lists}
+	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: baseURL(*listen), Logger: logger, Demo: *demo, ScreeningLists: *lists}
 	if err := withFraudSettings(&cfg); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ commands:
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
   TILLIT_LISTEN        listen address (default 127.0.0.1:8080)
-  TILLIT_BASE_URL      public origin for absolute URLs
+  TILLIT_BASE_URL      public origin for absolute URLs and the links in e-mails and webhooks (default http:// + the listen address)
   TILLIT_LOG_LEVEL     debug, info, warn or error (default info)
   TILLIT_MASTER_KEY, TILLIT_MASTER_KEY_FILE
                        the vault's master key (base64 of 32 bytes), or a file holding it

@@ -67,7 +67,8 @@ func riskDecide(ctx context.Context, args []string) error {
 	if *orderID == "" || *status == "" || *actor == "" || *reason == "" {
 		return usageError(usageText)
 	}
-	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), Logger: newLogger()})
+	// Stopping an order e-mails the merchant a link to its stop request.
+	a, err := app.New(ctx, app.Config{DatabaseURL: databaseURL(), BaseURL: baseURL(env("TILLIT_LISTEN", defaultListen)), Logger: newLogger()})
 	if err != nil {
 		return err
 	}
