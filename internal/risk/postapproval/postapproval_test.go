@@ -96,7 +96,9 @@ func TestLinkedFraudAcceptance(t *testing.T) {
 			stopped = append(stopped, ev["order_id"].(string))
 		}
 		for k := range ev {
-			if !slices.Contains([]string{"order_id", "event_type", "event_id", "occurred_at"}, k) {
+			// A stop carries the link to its stop request's form, nothing
+			// about the consumer or why.
+			if !slices.Contains([]string{"order_id", "event_type", "event_id", "occurred_at", "stop_request_url"}, k) {
 				t.Errorf("the merchant's notification carries %q: %v", k, ev)
 			}
 		}
