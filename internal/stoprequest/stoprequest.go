@@ -331,7 +331,8 @@ func subjectOf(r Request) string {
 	return r.ID
 }
 
-// save writes a request's mutable fields and bumps its version.
+// save writes a request's mutable fields and bumps its version. A request
+// changed meanwhile (two answers at once) is CodeAnswered.
 func (r *Request) save(tx *store.Tx) error {
 	details, err := json.Marshal(r.Details)
 	if err != nil {
@@ -353,7 +354,7 @@ func (r *Request) save(tx *store.Tx) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return errors.New("stoprequest: the request changed meanwhile")
+		return apperr.New(CodeAnswered, "The stop request changed meanwhile; reload it.")
 	}
 	r.Version++
 	return nil

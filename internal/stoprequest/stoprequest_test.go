@@ -440,3 +440,45 @@ func TestTheJSONEndpoints(t *testing.T) {
 		t.Fatalf("another merchant reads it: %d", code)
 	}
 }
+
+// Two answers at once (the link and the portal): one wins, the other is
+// told the request was answered, and the order is refunded once.
+func TestConcurrentAnswersRefundOnce(t *testing.T) {
+	e := newEnv(t, true)
+	orderID := e.order(amount)
+	e.capture(orderID, amount)
+	r := e.stop(orderID)
+	in := stoprequest.Input{Answer: stoprequest.AnswerNotShipped, InvoiceRemoval: stoprequest.RemovalByTillit}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := e.answer(r, in)
+			errs <- err
+		}()
+	}
+	var ok, answered int
+	for range 2 {
+		switch err := <-errs; apperr.Code(err) {
+		case stoprequest.CodeAnswered:
+			answered++
+		default:
+			if err != nil {
+				t.Fatalf("answer: %v", err)
+			}
+			ok++
+		}
+	}
+	if ok != 1 || answered != 1 {
+		t.Fatalf("%d answers succeeded, %d were refused", ok, answered)
+	}
+	if _, captured, refunded := e.orderState(orderID); refunded != captured {
+		t.Fatalf("refunded %d of %d", refunded, captured)
+	}
+	var refunds int
+	e.read(func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT COUNT(*) FROM refunds WHERE order_id = $1`, orderID).Scan(&refunds)
+	})
+	if refunds != 1 {
+		t.Fatalf("%d refunds", refunds)
+	}
+}
