@@ -21,6 +21,7 @@ import (
 	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/demoshop"
+	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/ids"
@@ -129,6 +130,9 @@ type App struct {
 	// not buy this"): the analysts' queue, the merchant's replies, the case
 	// file for the police.
 	FraudCases *fraudcase.Service
+	// Disputes runs consumers' disputes of orders (buyer protection): the
+	// paused plan, the merchant's answer, the decision.
+	Disputes *dispute.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -335,6 +339,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.MerchantMessages.UnderFraudHandling = underFraudHandling
 	a.StopRequests = stops
 	a.API.StopRequests = stops
+	a.Disputes = dispute.New(db, svc, plans, vlt, consumerSecret, dispute.DefaultConfig(), logger)
+	a.Disputes.Register(runner)
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {
 		db.Close()

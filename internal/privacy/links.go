@@ -74,6 +74,9 @@ var tableLinks = map[string][]Link{
 	"merchant_messages":              {direct("person_id")},
 	"fraud_cases":                    {direct("person_id")},
 	"fraud_case_events":              {via("case_id", "fraud_cases", "id")},
+	"disputes":                       {direct("person_id"), via("order_id", "orders", "id")},
+	"dispute_events":                 {via("dispute_id", "disputes", "id")},
+	"dispute_documents":              {via("dispute_id", "disputes", "id")},
 	"credit_bureau_reports":          {via("consumer_key", "persons", "consumer_key")},
 }
 
@@ -134,6 +137,9 @@ var tablePurposes = map[string][]PurposeID{
 	"merchant_messages":              {PurposeFraudPrevention, PurposeCustomerService},
 	"fraud_cases":                    {PurposeFraudInvestigation, PurposeLegalClaims},
 	"fraud_case_events":              {PurposeFraudInvestigation, PurposeLegalClaims},
+	"disputes":                       {PurposeComplaints, PurposeLegalClaims},
+	"dispute_events":                 {PurposeComplaints, PurposeLegalClaims},
+	"dispute_documents":              {PurposeComplaints, PurposeLegalClaims},
 	"credit_bureau_reports":          {PurposeCreditAssessment},
 	"aml_alert_evidence":             {PurposeAMLScreening},
 }

@@ -386,6 +386,12 @@ var PersonTables = map[string]string{
 	"fraud_cases":       "deleted",
 	"fraud_case_events": "deleted, with their cases",
 
+	// Disputes stay as long as the complaints purpose keeps them (an
+	// erasure keeps them for legal claims until then).
+	"disputes":          "deleted",
+	"dispute_events":    "deleted, with their disputes",
+	"dispute_documents": "deleted, with their disputes",
+
 	// Bureau reports are asked for again when needed.
 	"credit_bureau_reports": "deleted",
 
@@ -452,6 +458,9 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("merchant_messages", `DELETE FROM merchant_messages WHERE person_id = $1`),
 		del("fraud_case_events", `DELETE FROM fraud_case_events WHERE case_id IN (SELECT id FROM fraud_cases WHERE person_id = $1)`),
 		del("fraud_cases", `DELETE FROM fraud_cases WHERE person_id = $1`),
+		del("dispute_events", `DELETE FROM dispute_events WHERE dispute_id IN (SELECT id FROM disputes WHERE person_id = $1)`),
+		del("dispute_documents", `DELETE FROM dispute_documents WHERE dispute_id IN (SELECT id FROM disputes WHERE person_id = $1)`),
+		del("disputes", `DELETE FROM disputes WHERE person_id = $1`),
 		del("credit_bureau_reports", `DELETE FROM credit_bureau_reports WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("authorizations", `DELETE FROM authorizations WHERE person_id = $1`),
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
