@@ -341,6 +341,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.API.StopRequests = stops
 	a.Disputes = dispute.New(db, svc, plans, vlt, consumerSecret, dispute.DefaultConfig(), logger)
 	a.Disputes.Register(runner)
+	// A dispute of a purchase the consumer did not make is the fraud
+	// investigation's: its case opens with the dispute.
+	a.Disputes.Unauthorised = func(tx *store.Tx, personID, actor, orderID, statement string) (string, error) {
+		c, err := a.FraudCases.OpenByConsumerTx(tx, personID, actor, fraudcase.Opening{OrderID: orderID, Statement: statement})
+		return c.ID, err
+	}
 	// Addresses and messages stored before they were sealed are sealed now.
 	if _, err := a.Accounts.SealLegacyAddresses(ctx); err != nil {
 		db.Close()

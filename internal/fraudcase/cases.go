@@ -110,6 +110,18 @@ type Opening struct {
 // id>"). Errors, each writing nothing: BAD_VALUE (statement), NOT_FOUND
 // (not the person's order), CodeAlreadyOpen.
 func (s *Service) OpenByConsumer(ctx context.Context, personID, actor string, o Opening) (Case, error) {
+	var c Case
+	err := s.cfg.DB.Write(ctx, func(tx *store.Tx) (err error) {
+		c, err = s.OpenByConsumerTx(tx, personID, actor, o)
+		return err
+	})
+	return c, err
+}
+
+// OpenByConsumerTx is OpenByConsumer inside the caller's transaction: a
+// dispute of an unauthorised purchase opens its case together with the
+// dispute. The statement is checked as in OpenByConsumer.
+func (s *Service) OpenByConsumerTx(tx *store.Tx, personID, actor string, o Opening) (Case, error) {
 	statement, err := checkText("statement", o.Statement, MaxStatement, false)
 	if err != nil {
 		return Case{}, err
@@ -117,20 +129,15 @@ func (s *Service) OpenByConsumer(ctx context.Context, personID, actor string, o 
 	if personID == "" || actor == "" {
 		return Case{}, errors.New("fraudcase: a consumer's case needs the person and the actor")
 	}
-	var c Case
-	err = s.cfg.DB.Write(ctx, func(tx *store.Tx) error {
-		var owner string
-		err := tx.QueryRow(`SELECT COALESCE(person_id, '') FROM orders WHERE id = $1`, o.OrderID).Scan(&owner)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != personID) {
-			return apperr.New(apperr.NotFound, "No such order.")
-		}
-		if err != nil {
-			return err
-		}
-		c, err = s.open(tx, o.OrderID, ByConsumer, actor, RoleConsumer, statement, "")
-		return err
-	})
-	return c, err
+	var owner string
+	err = tx.QueryRow(`SELECT COALESCE(person_id, '') FROM orders WHERE id = $1`, o.OrderID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != personID) {
+		return Case{}, apperr.New(apperr.NotFound, "No such order.")
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	return s.open(tx, o.OrderID, ByConsumer, actor, RoleConsumer, statement, "")
 }
 
 // OpenByStaff opens a case on behalf of a caller: orderRef is the order's
