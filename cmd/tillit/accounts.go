@@ -31,7 +31,8 @@ const staffUsage = `usage:
 The password comes from TILLIT_STAFF_PASSWORD or, when that is unset, from the
 first line of standard input (which must not be a terminal). Roles:
 customer_service, security_analyst, aml_officer, dispute_handler,
-data_protection, risk_analyst, admin. --actor names the operator in the audit
+data_protection, risk_analyst, admin, customer_representative (the
+independent complaints reviewer). --actor names the operator in the audit
 log (default "cli").`
 
 const merchantUserUsage = `usage:

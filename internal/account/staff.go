@@ -26,10 +26,13 @@ const (
 	RoleDataProtection  Role = "data_protection"
 	RoleRiskAnalyst     Role = "risk_analyst"
 	RoleAdmin           Role = "admin"
+	// RoleCustomerRepresentative is the independent customer representative:
+	// tier 2 of complaints handling, outside customer service.
+	RoleCustomerRepresentative Role = "customer_representative"
 )
 
 // Roles lists every staff role.
-var Roles = []Role{RoleCustomerService, RoleSecurityAnalyst, RoleAMLOfficer, RoleDisputeHandler, RoleDataProtection, RoleRiskAnalyst, RoleAdmin}
+var Roles = []Role{RoleCustomerService, RoleSecurityAnalyst, RoleAMLOfficer, RoleDisputeHandler, RoleDataProtection, RoleRiskAnalyst, RoleAdmin, RoleCustomerRepresentative}
 
 // ParseRole returns the staff role named s (case-insensitive). Errors:
 // BAD_VALUE.

@@ -33,6 +33,7 @@ import (
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/retention"
+	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/risk/engine"
@@ -133,6 +134,9 @@ type App struct {
 	// Disputes runs consumers' disputes of orders (buyer protection): the
 	// paused plan, the merchant's answer, the decision.
 	Disputes *dispute.Service
+	// Returns runs consumers' returns of goods: the plan pauses until the
+	// merchant refunds.
+	Returns *returns.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -341,6 +345,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.API.StopRequests = stops
 	a.Disputes = dispute.New(db, svc, plans, vlt, consumerSecret, dispute.DefaultConfig(), logger)
 	a.Disputes.Register(runner)
+	a.Returns = returns.New(db, plans, vlt, consumerSecret, cfg.BaseURL, returns.DefaultConfig(), logger)
+	a.Returns.RegisterJobs(runner)
+	svc.OnRefund = a.Returns.Refunded
 	// A dispute of a purchase the consumer did not make is the fraud
 	// investigation's: its case opens with the dispute.
 	a.Disputes.Unauthorised = func(tx *store.Tx, personID, actor, orderID, statement string) (string, error) {

@@ -51,6 +51,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		Messages:     a.MerchantMessages,
 		FraudCases:   a.FraudCases,
 		StopRequests: a.StopRequests,
+		Disputes:     a.Disputes,
 	})
 	if err != nil {
 		return nil, err
@@ -69,6 +70,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 
 		MerchantMessages: a.MerchantMessages,
 		StopRequests:     a.StopRequests,
+		Disputes:         a.Disputes,
 	})
 	if err != nil {
 		return nil, err

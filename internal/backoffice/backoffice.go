@@ -27,6 +27,7 @@ import (
 	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/decision"
+	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/ids"
@@ -92,6 +93,10 @@ type Config struct {
 	// them in a queue, open each request's page and settle a lost parcel
 	// as a fraud loss, and an order's page links to its stop request.
 	StopRequests *stoprequest.Service
+	// Disputes runs buyer protection disputes; when set, dispute handlers
+	// work them in a queue, read each dispute with its evidence and
+	// documents, and decide it.
+	Disputes *dispute.Service
 	// DB is read for the audit log and its verification, and takes the
 	// audit entries of page views.
 	DB *store.DB
@@ -185,6 +190,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.StopRequests != nil {
 		p.addStopRequests(mux)
+	}
+	if cfg.Disputes != nil {
+		p.addDisputes(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

@@ -384,6 +384,11 @@ func (s *Service) Refund(tx *store.Tx, merchantID, orderID string, req RefundReq
 			return Refund{}, err
 		}
 	}
+	if s.OnRefund != nil {
+		if err := s.OnRefund(tx, o.ID, id, req.RefundedAmount); err != nil {
+			return Refund{}, err
+		}
+	}
 	return Refund{RefundID: id, RefundedAmount: req.RefundedAmount, RefundedAt: timestamp(tx.Now), Description: req.Description, Reference: req.Reference, OrderLines: lines}, nil
 }
 

@@ -79,6 +79,9 @@ type Service struct {
 	// stoprequest opens the order's stop request and returns the answer
 	// form's link, which the FRAUD_RISK_STOPPED notification carries.
 	OnStopped func(tx *store.Tx, orderID string) (formURL string, err error)
+	// OnRefund, when set, runs in the transaction of a refund after the
+	// plan took it: package returns closes the order's registered return.
+	OnRefund func(tx *store.Tx, orderID, refundID string, amount int64) error
 	// tokenKey signs client tokens; it comes from the instance secret so every
 	// process sharing the database accepts the same tokens.
 	tokenKey []byte

@@ -226,13 +226,14 @@ func TestReviewRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	may := map[account.Role]map[decision.Kind]bool{
-		account.RoleRiskAnalyst:     {decision.Credit: true, decision.Fraud: true},
-		account.RoleDataProtection:  {decision.Credit: true, decision.Fraud: true},
-		account.RoleAMLOfficer:      {decision.AML: true},
-		account.RoleAdmin:           {decision.Credit: true, decision.Fraud: true, decision.AML: true},
-		account.RoleCustomerService: {},
-		account.RoleSecurityAnalyst: {},
-		account.RoleDisputeHandler:  {},
+		account.RoleRiskAnalyst:            {decision.Credit: true, decision.Fraud: true},
+		account.RoleDataProtection:         {decision.Credit: true, decision.Fraud: true},
+		account.RoleAMLOfficer:             {decision.AML: true},
+		account.RoleAdmin:                  {decision.Credit: true, decision.Fraud: true, decision.AML: true},
+		account.RoleCustomerRepresentative: {},
+		account.RoleCustomerService:        {},
+		account.RoleSecurityAnalyst:        {},
+		account.RoleDisputeHandler:         {},
 	}
 	if len(may) != len(account.Roles) {
 		t.Fatalf("the matrix covers %d of %d roles", len(may), len(account.Roles))

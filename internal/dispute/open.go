@@ -38,8 +38,9 @@ func checkText(field, s string, max int, required bool) (string, error) {
 // the consumer in the audit log and the timeline ("consumer:<account
 // id>"); statement is what they say happened (optional, sealed, never sent
 // to the merchant by webhook). It pauses the payment plan, tells the
-// merchant (webhook dispute.opened and an e-mail to its owners and admins)
-// and schedules the reminders and the deadline; an unauthorised purchase
+// merchant (webhook dispute.opened and an e-mail to its owners and admins),
+// sends the consumer a receipt by e-mail (the deadline, the paused plan
+// and the next due date) and schedules the reminders and the deadline; an unauthorised purchase
 // is referred to the fraud investigation instead of the merchant. Errors,
 // each writing nothing: BAD_VALUE (reason, statement), NOT_FOUND (not the
 // person's order), CodeAlreadyOpen, NOT_ALLOWED (nothing left to dispute:
@@ -130,6 +131,9 @@ func (s *Service) Open(tx *store.Tx, personID, actor, orderID string, reason Rea
 	if err := s.scheduleTimers(tx, d); err != nil {
 		return Dispute{}, err
 	}
+	if err := s.mailConsumer(tx, d, mailOpened); err != nil {
+		return Dispute{}, err
+	}
 	return s.open(tx, d)
 }
 
@@ -154,6 +158,9 @@ func (s *Service) refer(tx *store.Tx, d Dispute, actor, statement string) (Dispu
 		return Dispute{}, err
 	}
 	if _, err := audit.Append(tx, "system", ActionReferred, d.OrderID, map[string]string{"dispute_id": d.ID, "fraud_case_id": d.FraudCaseID}); err != nil {
+		return Dispute{}, err
+	}
+	if err := s.mailConsumer(tx, d, mailReferred); err != nil {
 		return Dispute{}, err
 	}
 	return s.open(tx, d)

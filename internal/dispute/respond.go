@@ -11,6 +11,7 @@ import (
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -367,7 +368,9 @@ func (s *Service) giveConsumer(tx *store.Tx, d *Dispute, resolution Resolution, 
 }
 
 // close closes the dispute with outcome, resumes the plan (its due dates
-// stay moved), tells the merchant, and records the decision on the
+// stay moved), tells the merchant (an e-mail and the dispute.closed
+// webhook) and the consumer (an e-mail with the outcome and what happens
+// next), and records the decision on the
 // timeline and in the audit log.
 func (s *Service) close(tx *store.Tx, actor string, d Dispute, outcome Outcome, reason string) (Dispute, error) {
 	now := tx.Now
@@ -383,6 +386,19 @@ func (s *Service) close(tx *store.Tx, actor string, d Dispute, outcome Outcome, 
 		return Dispute{}, err
 	}
 	if err := s.mailMerchant(tx, d, "dispute.mail.decided"); err != nil {
+		return Dispute{}, err
+	}
+	if _, err := notify.Enqueue(tx, d.MerchantID, d.OrderID, WebhookClosed, "", closedBody(d, tx.Now)); err != nil {
+		return Dispute{}, err
+	}
+	kind := mailLost
+	if outcome == ConsumerWon {
+		kind = mailWon
+		if actor == d.responder {
+			kind = mailAccepted
+		}
+	}
+	if err := s.mailConsumer(tx, d, kind); err != nil {
 		return Dispute{}, err
 	}
 	if _, err := audit.Append(tx, actor, ActionDecided, d.OrderID, map[string]any{"dispute_id": d.ID, "outcome": outcome,

@@ -36,6 +36,9 @@ type user struct {
 	// StopRequestsWaiting is how many of the merchant's stop requests wait
 	// for an answer or a confirmation (the banner on every page).
 	StopRequestsWaiting int
+	// DisputesWaiting is how many of the merchant's disputes wait for its
+	// answer (the navigation's count and the overview's banner).
+	DisputesWaiting int
 }
 
 // CanManage reports whether the user may change orders: owners and admins

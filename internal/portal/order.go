@@ -68,6 +68,8 @@ type orderData struct {
 	Messages *messagesView
 	// StopRequest is the order's stop request, when it has one.
 	StopRequest *stoprequest.Request
+	// Disputes are the order's disputes, newest first (disputes.go).
+	Disputes []disputeView
 }
 
 // lineView is one order line, with its tax rate as a percentage.
@@ -239,6 +241,10 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o che
 		if found {
 			data.StopRequest = &sr
 		}
+	}
+	if data.Disputes, err = p.orderDisputes(ctx, u.MerchantID, o.OrderID); err != nil {
+		p.fail(w, r, "read disputes", err)
+		return
 	}
 	if p.cfg.Messages != nil {
 		var form *web.Form

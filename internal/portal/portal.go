@@ -27,6 +27,7 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/merchantmsg"
 	"github.com/tillit/tillit/internal/stoprequest"
@@ -60,6 +61,10 @@ type Config struct {
 	// FraudCases keeps fraud investigations; when set, merchants answer an
 	// investigator's request for more information through its signed link.
 	FraudCases *fraudcase.Service
+	// Disputes runs buyer protection disputes; when set, the navigation
+	// counts the disputes waiting for the merchant, the overview shows a
+	// banner while any does, and the dispute pages are served (disputes.go).
+	Disputes *dispute.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the instance's web key).
 	Key []byte
@@ -137,6 +142,9 @@ func New(cfg Config) (*Pages, error) {
 		mux.HandleFunc("GET "+stoprequest.FormPath+"{token}", p.linkStopRequest)
 		mux.HandleFunc("POST "+stoprequest.FormPath+"{token}", p.postLinkStopRequest)
 		inner = p.withStopBanner(inner)
+	}
+	if cfg.Disputes != nil {
+		inner = p.routeDisputes(mux, inner)
 	}
 	mux.HandleFunc("/portal/", p.signedIn(func(w http.ResponseWriter, r *http.Request, _ *user) {
 		p.rd.Error(w, r, http.StatusNotFound)

@@ -77,6 +77,7 @@ var tableLinks = map[string][]Link{
 	"disputes":                       {direct("person_id"), via("order_id", "orders", "id")},
 	"dispute_events":                 {via("dispute_id", "disputes", "id")},
 	"dispute_documents":              {via("dispute_id", "disputes", "id")},
+	"returns":                        {direct("person_id"), via("order_id", "orders", "id")},
 	"credit_bureau_reports":          {via("consumer_key", "persons", "consumer_key")},
 }
 
@@ -140,6 +141,7 @@ var tablePurposes = map[string][]PurposeID{
 	"disputes":                       {PurposeComplaints, PurposeLegalClaims},
 	"dispute_events":                 {PurposeComplaints, PurposeLegalClaims},
 	"dispute_documents":              {PurposeComplaints, PurposeLegalClaims},
+	"returns":                        {PurposeCreditAgreement, PurposeLegalClaims},
 	"credit_bureau_reports":          {PurposeCreditAssessment},
 	"aml_alert_evidence":             {PurposeAMLScreening},
 }
