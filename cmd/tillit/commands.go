@@ -3,18 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/audit"
+	"github.com/tillit/tillit/internal/https"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store"
@@ -43,12 +42,29 @@ func serve(ctx context.Context, args []string) error {
 	listen := fs.String("listen", env("TILLIT_LISTEN", defaultListen), "address to listen on")
 	demo := fs.Bool("demo", false, "demo mode: seed a test merchant with portal and back-office sign-ins (printed), serve the demo shop and mailbox; never in production")
 	lists := fs.String("screening-lists", os.Getenv("TILLIT_SCREENING_LISTS"), "directory of the sanctions list files (default: the snapshots built into the binary); SIGHUP reloads them")
+	tlsOpts := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
+	if err := tlsOpts.check(); err != nil {
+		return err
+	}
+	serving, err := tlsOpts.open()
+	if err != nil {
+		return err
+	}
+	if serving.Redirect != nil {
+		defer serving.Redirect.Close()
+	}
 	logger := newLogger()
 	slog.SetDefault(logger)
-	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: baseURL(*listen), Logger: logger, Demo: *demo, ScreeningLists: *lists}
+	serving.Logger = logger
+	cfg := app.Config{DatabaseURL: databaseURL(), BaseURL: tlsOpts.baseURL(*listen), Logger: logger, Demo: *demo, ScreeningLists: *lists}
+	// Over TLS every cookie is Secure, whichever request sets it.
+	cfg.SecureCookies = tlsOpts.enabled()
+	// The card network's credential is a secret: only from the environment.
+	cfg.CardBIN = os.Getenv("TILLIT_CARD_BIN")
+	cfg.CardNetworkUsername, cfg.CardNetworkPassword = os.Getenv("TILLIT_CARD_NETWORK_USERNAME"), os.Getenv("TILLIT_CARD_NETWORK_PASSWORD")
 	if err := withFraudSettings(&cfg); err != nil {
 		return err
 	}
@@ -66,31 +82,18 @@ func serve(ctx context.Context, args []string) error {
 	}
 	if *demo {
 		printJSON(a.Demo)
-		fmt.Printf("demo mode (never in production): open http://%s/demo/\n", ln.Addr())
+		fmt.Printf("demo mode (never in production): open %s://%s/demo/\n", tlsOpts.scheme(), ln.Addr())
 	}
 	srv := a.HTTPServer()
 	workCtx, stopWork := context.WithCancel(context.Background())
 	a.Runner.Start(workCtx, time.Second)
-	go reloadOnHangup(workCtx, a, logger)
-	logger.Info("tillit serving", slog.String("listen", ln.Addr().String()), slog.String("engine", string(a.DB.Dialect)))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		stopWork()
-		a.Runner.Wait()
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: finishing in-flight requests and jobs")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
+	go reloadOnHangup(workCtx, a, serving.Certificate, logger)
+	logger.Info("tillit serving", slog.String("listen", ln.Addr().String()), slog.Bool("tls", tlsOpts.enabled()), slog.String("engine", string(a.DB.Dialect)))
+	// Serve returns once ctx ends and in-flight requests are done; the jobs
+	// in progress finish after it.
+	err = https.Serve(ctx, srv, ln, serving)
 	stopWork()
 	a.Runner.Wait()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
 	return err
 }
 

@@ -1,6 +1,8 @@
 // Command tillit runs the Tillit pay-later platform and its operator tools.
 //
-//	tillit serve [--listen ADDR] [--demo]   run API, web and background workers
+//	tillit serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE [--http-redirect ADDR]]
+//	                                        run API, web and background workers (HTTPS with a certificate)
+//	tillit dev-cert --out DIR [--host NAME ...]   a self-signed development CA and certificate
 //	tillit migrate                          apply database migrations
 //	tillit merchant create --name NAME [--test] [--notification-url URL] [--currency CUR]
 //	tillit ledger verify                    rebuild balances and check the ledger
@@ -38,7 +40,9 @@ func main() {
 const usage = `usage: tillit <command> [flags]
 
 commands:
-  serve      run the API, web pages and background workers
+  serve      run the API, web pages and background workers (--tls-cert FILE --tls-key FILE for HTTPS,
+             --http-redirect ADDR for a plain-HTTP listener that redirects to it; docs/tls.md)
+  dev-cert   a development CA and HTTPS certificate for localhost (dev-cert --out DIR [--host NAME ...])
   migrate    apply database migrations
   merchant   manage merchants (merchant create --name NAME [--test])
   ledger     ledger tools (ledger verify)
@@ -54,7 +58,9 @@ commands:
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
   TILLIT_LISTEN        listen address (default 127.0.0.1:8080)
-  TILLIT_BASE_URL      public origin for absolute URLs and the links in e-mails and webhooks (default http:// + the listen address)
+  TILLIT_BASE_URL      public origin for absolute URLs and the links in e-mails and webhooks (default http:// or, with TLS, https:// + the listen address)
+  TILLIT_TLS_CERT, TILLIT_TLS_KEY, TILLIT_HTTP_REDIRECT
+                       serve --tls-cert, --tls-key and --http-redirect; SIGHUP reloads the certificate
   TILLIT_LOG_LEVEL     debug, info, warn or error (default info)
   TILLIT_MASTER_KEY, TILLIT_MASTER_KEY_FILE
                        the vault's master key (base64 of 32 bytes), or a file holding it
@@ -85,6 +91,8 @@ func run(ctx context.Context, args []string) error {
 		return serve(ctx, args[1:])
 	case "migrate":
 		return migrate(ctx, args[1:])
+	case "dev-cert":
+		return devCertCommand(args[1:], os.Stdout)
 	case "merchant":
 		return merchantCommand(ctx, args[1:])
 	case "ledger":

@@ -10,9 +10,13 @@
 // to the audit log; consumer sign-ins are not (the log is for people acting on
 // others' data). Nothing here logs e-mail addresses, passwords or codes.
 //
-// Staff sign-in is the first factor only: the back office must complete the
-// second factor (TOTP, a later issue) between AuthenticateStaff and
-// StartSession.
+// Sign-in has two stages (pending.go): after the first factor BeginSignIn
+// starts the session, or for an account with a second factor (an
+// authenticator app, twostep.go; mandatory for staff) keeps a pending
+// sign-in until CompleteSignIn checks the code. Sign-ins from a new kind of
+// browser are told to the person by e-mail (devices.go). Authenticator
+// secrets are sealed by the vault, recovery codes stored as argon2id
+// hashes; see docs/account-security.md.
 package account
 
 import (
@@ -54,6 +58,11 @@ type Config struct {
 	SignIn Limit
 	// CodeRequests limits consumer sign-in code requests.
 	CodeRequests Limit
+	// CodeChecks limits consumer sign-in code checks per address.
+	CodeChecks Limit
+	// SecondFactor limits authenticator and recovery code checks per
+	// account.
+	SecondFactor Limit
 	// Session policies by kind.
 	Staff, Merchant, Consumer SessionPolicy
 }
@@ -65,6 +74,10 @@ const (
 	DefaultSignInLockout     = 15 * time.Minute
 	DefaultCodeRequestMax    = 5
 	DefaultCodeRequestWindow = time.Hour
+	DefaultCodeCheckMax      = 10
+	DefaultCodeCheckWindow   = time.Hour
+	DefaultSecondFactorMax   = 5
+	DefaultSecondFactorWin   = 15 * time.Minute
 	DefaultStaffIdle         = 30 * time.Minute
 	DefaultStaffLifetime     = 12 * time.Hour
 	DefaultMerchantIdle      = 12 * time.Hour
@@ -79,6 +92,8 @@ func DefaultConfig() Config {
 		Password:     password.Default,
 		SignIn:       Limit{Max: DefaultSignInMax, Window: DefaultSignInWindow, Lockout: DefaultSignInLockout},
 		CodeRequests: Limit{Max: DefaultCodeRequestMax, Window: DefaultCodeRequestWindow, Lockout: DefaultCodeRequestWindow},
+		CodeChecks:   Limit{Max: DefaultCodeCheckMax, Window: DefaultCodeCheckWindow, Lockout: DefaultCodeCheckWindow},
+		SecondFactor: Limit{Max: DefaultSecondFactorMax, Window: DefaultSecondFactorWin, Lockout: DefaultSecondFactorWin},
 		Staff:        SessionPolicy{Idle: DefaultStaffIdle, Lifetime: DefaultStaffLifetime},
 		Merchant:     SessionPolicy{Idle: DefaultMerchantIdle, Lifetime: DefaultMerchantLifetime},
 		Consumer:     SessionPolicy{Idle: DefaultConsumerIdle, Lifetime: DefaultConsumerLifetime},
@@ -96,6 +111,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CodeRequests.Max <= 0 || c.CodeRequests.Window <= 0 {
 		c.CodeRequests = d.CodeRequests
+	}
+	if c.CodeChecks.Max <= 0 || c.CodeChecks.Window <= 0 {
+		c.CodeChecks = d.CodeChecks
+	}
+	if c.SecondFactor.Max <= 0 || c.SecondFactor.Window <= 0 {
+		c.SecondFactor = d.SecondFactor
 	}
 	for _, p := range []struct{ got, def *SessionPolicy }{{&c.Staff, &d.Staff}, {&c.Merchant, &d.Merchant}, {&c.Consumer, &d.Consumer}} {
 		if p.got.Idle == 0 {

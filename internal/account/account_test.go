@@ -29,6 +29,8 @@ type fixture struct {
 	clk   *clock.Manual
 	key   string
 	vault *vault.Vault
+	// auth holds the authenticators startSession set up, by account id.
+	auth map[string]*authenticator
 }
 
 // setup returns a service with the default configuration on a fresh database.
@@ -40,7 +42,7 @@ func setup(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	v := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
-	return fixture{svc: account.New(db, account.Config{}, key, v), db: db, clk: clk, key: key, vault: v}
+	return fixture{svc: account.New(db, account.Config{}, key, v), db: db, clk: clk, key: key, vault: v, auth: map[string]*authenticator{}}
 }
 
 // wantCode fails the test unless err carries the apperr code.

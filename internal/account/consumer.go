@@ -118,21 +118,31 @@ func (s *Service) RequestLoginCode(ctx context.Context, email, locale string) er
 // VerifyLoginCode checks a sign-in code sent by RequestLoginCode and returns
 // the consumer, creating them on their first sign-in. A code works once; each
 // wrong try counts, and a code is gone after LoginCodeMaxAttempts tries or
-// LoginCodeLifetime. Errors: INVALID_OTP (whatever was wrong).
+// LoginCodeLifetime. Checks are also limited per address by
+// Config.CodeChecks: an address with too many of them is locked out for a
+// while, whatever code it gives. Errors: INVALID_OTP (whatever was wrong),
+// TOO_MANY_REQUESTS.
 func (s *Service) VerifyLoginCode(ctx context.Context, email, code string) (Consumer, error) {
 	email = normalizeEmail(email)
 	code = strings.TrimSpace(code)
+	if len(email) > maxEmailLength {
+		return Consumer{}, errBadCode
+	}
 	key := s.consumerKey(email)
 	var (
-		c  Consumer
-		ok bool
+		c          Consumer
+		ok, locked bool
 	)
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
 		ok = false
+		var err error
+		if locked, err = s.hit(tx, scopeCodeCheck, email, s.Config.CodeChecks); err != nil || locked {
+			return err
+		}
 		var hash, locale string
 		var attempts int
 		var expires int64
-		err := tx.QueryRow(`SELECT code_hash, locale, attempts, expires_at FROM login_codes WHERE consumer_key = $1`, key).Scan(&hash, &locale, &attempts, &expires)
+		err = tx.QueryRow(`SELECT code_hash, locale, attempts, expires_at FROM login_codes WHERE consumer_key = $1`, key).Scan(&hash, &locale, &attempts, &expires)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -155,10 +165,13 @@ func (s *Service) VerifyLoginCode(ctx context.Context, email, code string) (Cons
 			return err
 		}
 		ok = true
-		return nil
+		return s.reset(tx, scopeCodeCheck, email)
 	})
 	if err != nil {
 		return Consumer{}, err
+	}
+	if locked {
+		return Consumer{}, errLockedOut
 	}
 	if !ok {
 		return Consumer{}, errBadCode

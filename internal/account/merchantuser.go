@@ -181,6 +181,27 @@ func (s *Service) ListMerchantUsers(ctx context.Context, merchantID string) ([]M
 	return out, err
 }
 
+// MerchantContacts returns the e-mail addresses of a merchant's active
+// owners and admins, in order: the people told about disputes, returns
+// and stop requests.
+func MerchantContacts(tx *store.Tx, merchantID string) ([]string, error) {
+	rows, err := tx.Query(`SELECT email FROM merchant_users WHERE merchant_id = $1 AND disabled_at IS NULL AND role IN ($2, $3) ORDER BY email`,
+		merchantID, string(MerchantOwner), string(MerchantAdmin))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var to []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		to = append(to, e)
+	}
+	return to, rows.Err()
+}
+
 // DisableMerchantUser stops a merchant user from signing in and ends their
 // sessions. actor is audited as in CreateMerchantUser. Errors: NOT_FOUND (no
 // such user, or already disabled).

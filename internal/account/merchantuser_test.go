@@ -94,11 +94,11 @@ func TestMerchantUsers(t *testing.T) {
 	}
 
 	// Sessions are bound to the user's merchant.
-	_, _, err = f.svc.StartSession(ctx, account.KindMerchant, u.ID, other, "", "")
+	_, _, err = startSession(t, f, account.KindMerchant, u.ID, other, "", "")
 	wantCode(t, err, apperr.NotFound)
-	_, _, err = f.svc.StartSession(ctx, account.KindMerchant, u.ID, "", "", "")
+	_, _, err = startSession(t, f, account.KindMerchant, u.ID, "", "", "")
 	wantCode(t, err, apperr.BadValue)
-	token, sess, err := f.svc.StartSession(ctx, account.KindMerchant, u.ID, shop, "", "")
+	token, sess, err := startSession(t, f, account.KindMerchant, u.ID, shop, "", "")
 	if err != nil || sess.MerchantID != shop {
 		t.Fatalf("start %+v %v", sess, err)
 	}

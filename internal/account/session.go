@@ -55,6 +55,12 @@ type Session struct {
 	// LookupSession leaves them empty.
 	UserAgent string `json:"user_agent,omitempty"`
 	IP        string `json:"ip,omitempty"`
+	// Browser and System summarise UserAgent ("Firefox", "Linux"; empty
+	// when not recognised) and IPPrefix is the network IP is in (IPPrefix):
+	// what a list of sessions shows.
+	Browser  string `json:"browser,omitempty"`
+	System   string `json:"system,omitempty"`
+	IPPrefix string `json:"ip_prefix,omitempty"`
 }
 
 // Vault contexts of a session's browser details.
@@ -141,43 +147,87 @@ func (s *Service) policy(kind Kind) (SessionPolicy, bool) {
 // or member of staff id; merchantID is the merchant user's merchant and empty
 // otherwise) and returns the token for its cookie, which is not stored and
 // cannot be shown again. Call it only after the person has proved who they
-// are (and, for staff, completed every factor). The subject must exist and,
-// for staff and merchant users, not be disabled. Errors: BAD_VALUE (kind,
-// merchant id), NOT_FOUND (subject).
+// are. It refuses an account that needs a second factor (every member of
+// staff, and anyone with two-step verification on): those sign in with
+// BeginSignIn and CompleteSignIn. The subject must exist and, for staff and
+// merchant users, not be disabled. Errors: BAD_VALUE (kind, merchant id),
+// NOT_FOUND (subject), NOT_ALLOWED (a second factor is needed).
 func (s *Service) StartSession(ctx context.Context, kind Kind, subjectID, merchantID, userAgent, ip string) (string, Session, error) {
-	pol, ok := s.policy(kind)
-	if !ok {
-		return "", Session{}, apperr.BadField("kind", "must be consumer, merchant or staff")
+	if err := checkKind(kind, merchantID); err != nil {
+		return "", Session{}, err
 	}
-	if (kind == KindMerchant) != (merchantID != "") {
-		return "", Session{}, apperr.BadField("merchant_id", "is required for merchant sessions and only for them")
-	}
-	token := ids.Token(tokenBytes)
-	sess := Session{ID: ids.New(), Kind: kind, SubjectID: subjectID, MerchantID: merchantID, UserAgent: truncate(userAgent, maxUserAgent), IP: truncate(ip, maxIP)}
+	var (
+		token string
+		sess  Session
+	)
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
 		if err := checkSubject(tx, kind, subjectID, merchantID); err != nil {
 			return err
 		}
-		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = tx.Now, tx.Now, tx.Now.Add(pol.Lifetime)
-		sess.IdleExpiresAt = idleEnd(sess, pol)
-		subject, err := deviceSubject(tx, kind, subjectID)
+		stage, err := secondFactorStage(tx, kind, subjectID)
 		if err != nil {
 			return err
 		}
-		userAgent, ip, err := s.sealDevice(tx, subject, sess)
-		if err != nil {
-			return err
+		if stage != "" {
+			return errSecondFactorRequired
 		}
-		var merchant any
-		if merchantID != "" {
-			merchant = merchantID
-		}
-		_, err = tx.Exec(`INSERT INTO web_sessions (id, token_hash, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip)
-			VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)`,
-			sess.ID, ids.Hash(token), string(kind), subjectID, merchant, store.Micros(tx.Now), store.Micros(sess.ExpiresAt), userAgent, ip)
+		token, sess, err = s.startSession(tx, kind, subjectID, merchantID, userAgent, ip)
 		return err
 	})
 	if err != nil {
+		return "", Session{}, err
+	}
+	return token, sess, nil
+}
+
+// errSecondFactorRequired refuses a session on the first factor alone.
+var errSecondFactorRequired = apperr.New(apperr.NotAllowed, "This account signs in with a second factor.")
+
+// validKind reports whether kind is a session kind.
+func validKind(kind Kind) bool {
+	return kind == KindConsumer || kind == KindMerchant || kind == KindStaff
+}
+
+// checkKind checks a session's kind and merchant id. Errors: BAD_VALUE.
+func checkKind(kind Kind, merchantID string) error {
+	if !validKind(kind) {
+		return apperr.BadField("kind", "must be consumer, merchant or staff")
+	}
+	if (kind == KindMerchant) != (merchantID != "") {
+		return apperr.BadField("merchant_id", "is required for merchant sessions and only for them")
+	}
+	return nil
+}
+
+// startSession records a new session of a checked subject in tx, tells the
+// person about a sign-in from a new kind of browser (noticeNewDevice), and
+// returns its token.
+func (s *Service) startSession(tx *store.Tx, kind Kind, subjectID, merchantID, userAgent, ip string) (string, Session, error) {
+	pol, _ := s.policy(kind)
+	token := ids.Token(tokenBytes)
+	sess := Session{ID: ids.New(), Kind: kind, SubjectID: subjectID, MerchantID: merchantID, UserAgent: truncate(userAgent, maxUserAgent), IP: truncate(ip, maxIP)}
+	sess.Browser, sess.System = DescribeUserAgent(sess.UserAgent)
+	sess.IPPrefix = IPPrefix(sess.IP)
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = tx.Now, tx.Now, tx.Now.Add(pol.Lifetime)
+	sess.IdleExpiresAt = idleEnd(sess, pol)
+	subject, err := deviceSubject(tx, kind, subjectID)
+	if err != nil {
+		return "", Session{}, err
+	}
+	sealedAgent, sealedIP, err := s.sealDevice(tx, subject, sess)
+	if err != nil {
+		return "", Session{}, err
+	}
+	var merchant any
+	if merchantID != "" {
+		merchant = merchantID
+	}
+	if _, err = tx.Exec(`INSERT INTO web_sessions (id, token_hash, kind, subject_id, merchant_id, created_at, last_seen_at, expires_at, user_agent, ip)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)`,
+		sess.ID, ids.Hash(token), string(kind), subjectID, merchant, store.Micros(tx.Now), store.Micros(sess.ExpiresAt), sealedAgent, sealedIP); err != nil {
+		return "", Session{}, err
+	}
+	if err := s.noticeNewDevice(tx, sess); err != nil {
 		return "", Session{}, err
 	}
 	return token, sess, nil
@@ -348,11 +398,32 @@ func (s *Service) ListSessions(ctx context.Context, kind Kind, subjectID string)
 			if err := s.openDevice(tx, subject, &live[i]); err != nil {
 				return err
 			}
+			live[i].Browser, live[i].System = DescribeUserAgent(live[i].UserAgent)
+			live[i].IPPrefix = IPPrefix(live[i].IP)
 		}
 		out = live
 		return nil
 	})
 	return out, err
+}
+
+// RevokeOtherSessions ends every session of the subject but keep (the
+// session of the browser asking), and returns how many were live. It takes
+// effect at each browser's next request. A member of staff's is audited.
+func (s *Service) RevokeOtherSessions(ctx context.Context, kind Kind, subjectID, keep string) (int64, error) {
+	var n int64
+	err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(`UPDATE web_sessions SET revoked_at = $1 WHERE kind = $2 AND subject_id = $3 AND id <> $4 AND revoked_at IS NULL AND expires_at > $1`,
+			store.Micros(tx.Now), string(kind), subjectID, keep)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		return auditSecurity(tx, kind, subjectID, "", "other_sessions_revoked", map[string]any{"kept": keep, "revoked": n})
+	})
+	return n, err
 }
 
 // RevokeAllSessions ends every session of the subject (after a password
@@ -379,12 +450,23 @@ func revokeAll(tx *store.Tx, kind Kind, subjectID string) (int64, error) {
 }
 
 // Purge deletes what can no longer be used: sessions past their lifetime,
-// idle too long or revoked, expired sign-in codes, and stale throttle
+// idle too long or revoked, expired sign-in codes and pending sign-ins, and
+// stale throttle
 // counters. It returns how many rows went; run it from a recurring job.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	var total int64
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		total = 0
+		var err error
+		total, err = s.purge(tx)
+		return err
+	})
+	return total, err
+}
+
+// purge deletes in tx what Purge deletes and returns how many rows went.
+func (s *Service) purge(tx *store.Tx) (int64, error) {
+	var total int64
+	err := func() error {
 		now := store.Micros(tx.Now)
 		del := func(query string, args ...any) error {
 			res, err := tx.Exec(query, args...)
@@ -407,8 +489,11 @@ func (s *Service) Purge(ctx context.Context) (int64, error) {
 		if err := del(`DELETE FROM login_codes WHERE expires_at <= $1`, now); err != nil {
 			return err
 		}
+		if err := del(`DELETE FROM pending_sign_ins WHERE expires_at <= $1`, now); err != nil {
+			return err
+		}
 		return del(`DELETE FROM sign_in_throttle WHERE expires_at <= $1`, now)
-	})
+	}()
 	return total, err
 }
 

@@ -14,7 +14,7 @@ import (
 func TestSessionStoresOnlyTheTokenHash(t *testing.T) {
 	f := setup(t)
 	st := createStaff(t, f, "ana@tillit.example", account.RoleAdmin)
-	token, sess, err := f.svc.StartSession(ctx, account.KindStaff, st.ID, "", strings.Repeat("Mozilla ", 100), "192.0.2.7")
+	token, sess, err := startSession(t, f, account.KindStaff, st.ID, "", strings.Repeat("Mozilla ", 100), "192.0.2.7")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 	f := setup(t)
 	st := createStaff(t, f, "ana@tillit.example", account.RoleAdmin)
 	start := f.clk.Now()
-	token, sess, err := f.svc.StartSession(ctx, account.KindStaff, st.ID, "", "", "")
+	token, sess, err := startSession(t, f, account.KindStaff, st.ID, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 func TestSessionLifetime(t *testing.T) {
 	f := setup(t)
 	st := createStaff(t, f, "ana@tillit.example", account.RoleAdmin)
-	token, _, err := f.svc.StartSession(ctx, account.KindStaff, st.ID, "", "", "")
+	token, _, err := startSession(t, f, account.KindStaff, st.ID, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +123,11 @@ func TestSessionPoliciesByKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	merchantToken, _, err := f.svc.StartSession(ctx, account.KindMerchant, u.ID, shop, "", "")
+	merchantToken, _, err := startSession(t, f, account.KindMerchant, u.ID, shop, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	consumerToken, _, err := f.svc.StartSession(ctx, account.KindConsumer, c.ID, "", "", "")
+	consumerToken, _, err := startSession(t, f, account.KindConsumer, c.ID, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestSessionPoliciesByKind(t *testing.T) {
 		{account.KindConsumer, ids.New(), "", apperr.NotFound},
 		{account.KindStaff, u.ID, "", apperr.NotFound},
 	} {
-		_, _, err := f.svc.StartSession(ctx, bad.kind, bad.subject, bad.merchant, "", "")
+		_, _, err := startSession(t, f, bad.kind, bad.subject, bad.merchant, "", "")
 		if apperr.Code(err) != bad.code {
 			t.Errorf("StartSession(%s, %s, %q): %v, want %s", bad.kind, bad.subject, bad.merchant, err, bad.code)
 		}
@@ -171,14 +171,14 @@ func TestRevokeSessions(t *testing.T) {
 	var tokens []string
 	var sessions []account.Session
 	for range 3 {
-		token, sess, err := f.svc.StartSession(ctx, account.KindStaff, ana.ID, "", "", "")
+		token, sess, err := startSession(t, f, account.KindStaff, ana.ID, "", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		tokens, sessions = append(tokens, token), append(sessions, sess)
 		f.clk.Advance(time.Second)
 	}
-	boToken, _, err := f.svc.StartSession(ctx, account.KindStaff, bo.ID, "", "", "")
+	boToken, _, err := startSession(t, f, account.KindStaff, bo.ID, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,11 +223,11 @@ func TestRevokeSessions(t *testing.T) {
 func TestPurge(t *testing.T) {
 	f := setup(t)
 	st := createStaff(t, f, "ana@tillit.example", account.RoleAdmin)
-	live, _, err := f.svc.StartSession(ctx, account.KindStaff, st.ID, "", "", "")
+	live, _, err := startSession(t, f, account.KindStaff, st.ID, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, revoked, err := f.svc.StartSession(ctx, account.KindStaff, st.ID, "", "", "")
+	_, revoked, err := startSession(t, f, account.KindStaff, st.ID, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestSessionDeviceDetailsAreSealed(t *testing.T) {
 		kind    account.Kind
 		subject string
 	}{{account.KindConsumer, c.ID}, {account.KindStaff, st.ID}} {
-		_, sess, err := f.svc.StartSession(ctx, s.kind, s.subject, "", agent, ip)
+		_, sess, err := startSession(t, f, s.kind, s.subject, "", agent, ip)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +292,7 @@ func TestSessionDeviceDetailsAreSealed(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].UserAgent != agent || list[0].IP != ip {
 			t.Errorf("%s: listed %+v %v", s.kind, list, err)
 		}
-		token, _, err := f.svc.StartSession(ctx, s.kind, s.subject, "", "", "")
+		token, _, err := startSession(t, f, s.kind, s.subject, "", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -126,7 +126,7 @@ func TestAuthenticateStaff(t *testing.T) {
 
 	// A disabled member of staff is refused like a wrong password, and their
 	// sessions end.
-	token, _, err := f.svc.StartSession(ctx, account.KindStaff, st.ID, "", "test", "192.0.2.1")
+	token, _, err := startSession(t, f, account.KindStaff, st.ID, "", "test", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestAuthenticateStaff(t *testing.T) {
 	}
 	_, err = f.svc.LookupSession(ctx, account.KindStaff, token)
 	wantCode(t, err, apperr.Unauthorized)
-	_, _, err = f.svc.StartSession(ctx, account.KindStaff, st.ID, "", "test", "192.0.2.1")
+	_, _, err = startSession(t, f, account.KindStaff, st.ID, "", "test", "192.0.2.1")
 	wantCode(t, err, apperr.NotFound)
 	verifyAudit(t, f.db)
 }

@@ -35,7 +35,8 @@ func newEnv(t testing.TB) *env {
 	clk := clock.NewManual(storetest.Start)
 	a, err := app.New(context.Background(), app.Config{
 		DatabaseURL: storetest.DSN(t), Clock: clk,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:              slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		CardNetworkUsername: cardNetworkUser, CardNetworkPassword: cardNetworkPass,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +96,12 @@ func (r resp) errorCode(t testing.TB) string {
 }
 
 // request is one HTTP call's options.
+// The card network's credential in tests.
+const (
+	cardNetworkUser = "card-network"
+	cardNetworkPass = "Network-secret-in-tests-7"
+)
+
 type request struct {
 	method, path string
 	body         any // encoded as JSON unless []byte or string

@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/tillit/tillit/internal/api"
+	"github.com/tillit/tillit/internal/dispute"
 )
 
 // loadOpenAPI loads and validates the document the server embeds and serves.
@@ -52,11 +53,11 @@ func operations(doc *openapi3.T) map[string]*openapi3.Operation {
 	return out
 }
 
-// omMutation reports whether an operation is an order-management change,
-// which takes idempotency keys.
+// omMutation reports whether an operation is an order-management change or
+// an answer to a dispute, which take idempotency keys.
 func omMutation(route string) bool {
 	method, path, _ := strings.Cut(route, " ")
-	return strings.HasPrefix(path, "/ordermanagement/") && (method == http.MethodPost || method == http.MethodPatch)
+	return (strings.HasPrefix(path, "/ordermanagement/") || strings.HasPrefix(path, "/disputes/")) && (method == http.MethodPost || method == http.MethodPatch)
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -500,6 +501,29 @@ func TestOpenAPIDescribesSuccessfulFlow(t *testing.T) {
 	c.do(e, request{method: "POST", path: om(removed, "/cancel")}).expect(t, 204)
 	c.do(e, request{method: "POST", path: "/fraud/v1/stop-requests/" + stopOf[removed] + "/confirm-removal"}).expect(t, 200)
 
+	// Disputes: one contested with a document, one accepted.
+	contested := e.openDispute(e.capturedOrder(), dispute.NotReceived)
+	accepted := e.openDispute(e.capturedOrder(), dispute.NotAsDescribed)
+	c.do(e, request{method: "GET", path: "/disputes/v1/disputes?status=awaiting_merchant&size=1"}).expect(t, 200)
+	c.do(e, request{method: "GET", path: dp(contested.ID, "")}).expect(t, 200)
+	c.do(e, request{method: "POST", path: dp(contested.ID, "/contest"), headers: map[string]string{"Klarna-Idempotency-Key": "contest-1"},
+		body: map[string]any{"version": contested.Version, "description": "Delivered to the parcel shop", "carrier": "GLS", "tracking_number": "GLS-1234",
+			"documents": documents(map[string][]byte{"receipt.pdf": disputePDF})}}).expect(t, 200)
+	c.do(e, request{method: "GET", path: dp(contested.ID, "")}).expect(t, 200)
+	c.do(e, request{method: "POST", path: dp(accepted.ID, "/accept"), body: map[string]any{"version": accepted.Version, "resolution": "refund", "amount": 1000}}).expect(t, 200)
+	c.do(e, request{method: "GET", path: "/disputes/v1/disputes?offset=1&size=1"}).expect(t, 200)
+
+	// Returns: a consumer's return, listed and marked received.
+	returned, rt := e.returnedOrder()
+	c.do(e, request{method: "GET", path: om(returned, "/returns")}).expect(t, 200)
+	c.do(e, request{method: "POST", path: om(returned, "/returns/"+rt.ID+"/received"), body: map[string]any{"version": rt.Version}}).expect(t, 200)
+
+	// Cards: the network's authorization of a card Tillit did not issue
+	// answers 200, declined.
+	c.do(e, request{method: "POST", path: "/cards/v1/authorizations", user: cardNetworkUser, pass: cardNetworkPass,
+		body: map[string]any{"amount": 1000, "currency": "DKK", "merchant_name": "Boots & Co", "merchant_category_code": "5661",
+			"card_number": "9990000000000009", "expiry_month": 12, "expiry_year": 2030, "cvv": "123", "network_reference": "net-1"}}).expect(t, 200)
+
 	// Operations.
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json", "/assets/payment-methods/pay_later.svg"} {
 		c.do(e, request{method: "GET", path: path, noAuth: true}).expect(t, 200)
@@ -602,6 +626,17 @@ func TestOpenAPIDescribesErrors(t *testing.T) {
 	huge := `{"merchant_data":"` + strings.Repeat("x", api.MaxBodyBytes) + `"}`
 	wantCode(c.doBad(e, request{method: "POST", path: "/payments/v1/sessions", body: huge}), 413, "REQUEST_TOO_LARGE")
 	wantCode(c.doBad(e, request{method: "POST", path: om(orderID, "/captures"), body: `{"captured_amount": 1}`, headers: map[string]string{"Content-Type": "text/plain"}}), 415, "UNSUPPORTED_MEDIA_TYPE")
+
+	// Disputes: unknown, stale, malformed, too large.
+	disputed := e.openDispute(e.capturedOrder(), dispute.NotReceived)
+	wantCode(c.doBad(e, request{method: "GET", path: dp(unknown, "")}), 404, "NOT_FOUND")
+	wantCode(c.doBad(e, request{method: "POST", path: dp(unknown, "/accept"), body: map[string]any{"version": 1, "resolution": "refund"}}), 404, "NOT_FOUND")
+	wantCode(c.doBad(e, request{method: "GET", path: "/disputes/v1/disputes?size=0"}), 400, "BAD_VALUE")
+	wantCode(c.doBad(e, request{method: "POST", path: dp(disputed.ID, "/accept"), body: map[string]any{"version": disputed.Version + 1, "resolution": "refund"}}), 409, dispute.CodeChanged)
+	wantCode(c.doBad(e, request{method: "POST", path: dp(disputed.ID, "/accept"), body: map[string]any{"version": disputed.Version, "resolution": "cancel"}}), 403, "CANCEL_NOT_ALLOWED")
+	wantCode(c.doBad(e, request{method: "POST", path: dp(disputed.ID, "/contest"), body: map[string]any{"version": disputed.Version}}), 400, "BAD_VALUE")
+	wantCode(c.doBad(e, request{method: "POST", path: dp(disputed.ID, "/accept"), body: huge}), 413, "REQUEST_TOO_LARGE")
+	wantCode(c.doBad(e, request{method: "POST", path: dp(disputed.ID, "/contest"), body: `{}`, headers: map[string]string{"Content-Type": "text/plain"}}), 415, "UNSUPPORTED_MEDIA_TYPE")
 
 	// 410: sessions expire after 48 hours.
 	sid2, ct2 := e.session(sampleOrder())

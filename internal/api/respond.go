@@ -11,6 +11,8 @@ import (
 
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/dispute"
+	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/signedlink"
 	"github.com/tillit/tillit/internal/stoprequest"
 )
@@ -34,13 +36,14 @@ func statusOf(code string) int {
 	case apperr.Unauthorized:
 		return http.StatusUnauthorized
 	case apperr.Forbidden, apperr.CaptureNotAllowed, apperr.RefundNotAllowed, apperr.CancelNotAllowed,
-		apperr.NotAllowed, apperr.UpdateNotAllowed, apperr.InvalidOTP:
+		apperr.NotAllowed, apperr.UpdateNotAllowed, apperr.InvalidOTP, checkout.CodeAccountFrozen:
 		return http.StatusForbidden
 	case apperr.NotFound, apperr.NoSuchOrder, apperr.NoSuchCapture, apperr.NoSuchRefund, apperr.NoSuchSession, apperr.NoSuchToken:
 		return http.StatusNotFound
 	case apperr.MethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case apperr.TokenUsed, apperr.IdempotencyReused, stoprequest.CodeAnswered, stoprequest.CodeNotRemoved:
+	case apperr.TokenUsed, apperr.IdempotencyReused, stoprequest.CodeAnswered, stoprequest.CodeNotRemoved,
+		dispute.CodeChanged, dispute.CodeNotOpen, dispute.CodeAlreadyOpen, returns.CodeChanged, returns.CodeNotLive, returns.CodeAlreadyRegistered:
 		return http.StatusConflict
 	case apperr.SessionExpired, signedlink.CodeExpired:
 		return http.StatusGone
@@ -97,29 +100,34 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, body)
 }
 
-// readBody reads the request body within MaxBodyBytes and checks that a
+// readBody reads the request body within limit bytes and checks that a
 // declared content type is JSON.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mediaType, _, err := mime.ParseMediaType(ct); err != nil || mediaType != "application/json" {
 			return nil, apperr.New(apperr.UnsupportedMedia, "The request body must be application/json.")
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, apperr.New(apperr.TooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+			return nil, apperr.New(apperr.TooLarge, "The request body is larger than %d bytes.", limit)
 		}
 		return nil, apperr.New(apperr.BadValue, "The request body could not be read.")
 	}
 	return body, nil
 }
 
-// decode reads the body and decodes one JSON object into v. An empty body is
-// an empty object only when allowEmpty is set.
+// decode reads the body (at most MaxBodyBytes) and decodes one JSON object
+// into v. An empty body is an empty object only when allowEmpty is set.
 func decode(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool) ([]byte, error) {
-	body, err := readBody(w, r)
+	return decodeLimit(w, r, v, allowEmpty, MaxBodyBytes)
+}
+
+// decodeLimit is decode with a body of at most limit bytes.
+func decodeLimit(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool, limit int64) ([]byte, error) {
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,6 @@
 // Package api is Tillit's HTTP edge: the merchant Payments and Order
-// Management APIs in the public pay-later shape, the consumer-side checkout
+// Management APIs in the public pay-later shape, the merchant's answers to
+// stop requests and disputes, the consumer-side checkout
 // API, the webhook delivery log, health, metrics and the OpenAPI document.
 // Handlers decode and validate the transport, call the domain packages, and
 // map domain error codes to HTTP status in one place (respond.go).
@@ -12,9 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/metrics"
+	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 )
@@ -28,6 +32,14 @@ type API struct {
 	// StopRequests serves the stop-request endpoints; nil answers them 404
 	// (tests of the payment APIs alone).
 	StopRequests *stoprequest.Service
+	// Disputes serves the dispute endpoints; nil answers them 404.
+	Disputes *dispute.Service
+	// Returns serves an order's returns endpoints; nil answers them 404.
+	Returns *returns.Service
+	// Cards answers the card network's authorizations, which authenticate
+	// with CardNetwork; nil or no credential answers them 404.
+	Cards       *card.Service
+	CardNetwork CardNetworkCredential
 	// BaseURL, when set, is the public origin used in absolute URLs (Location
 	// headers, badge URLs); otherwise the request's own host is used.
 	BaseURL string
@@ -65,15 +77,25 @@ func (a *API) routes() {
 	m.HandleFunc("POST "+om+"/acknowledge", a.merchantAuth(a.acknowledge))
 	m.HandleFunc("POST "+om+"/shipping-info", a.merchantAuth(a.shippingInfo))
 	m.HandleFunc("PATCH "+om+"/merchant-references", a.merchantAuth(a.merchantReferences))
+	m.HandleFunc("GET "+om+"/returns", a.merchantAuth(a.withReturns(a.listReturns)))
+	m.HandleFunc("POST "+om+"/returns/{return_id}/received", a.merchantAuth(a.withReturns(a.markReturnReceived)))
 	// Webhook delivery log.
 	m.HandleFunc("GET /notifications/v1/deliveries", a.merchantAuth(a.deliveries))
 	m.HandleFunc("GET /fraud/v1/stop-requests", a.merchantAuth(a.withStopRequests(a.listStopRequests)))
 	m.HandleFunc("GET /fraud/v1/stop-requests/{stop_request_id}", a.merchantAuth(a.withStopRequests(a.getStopRequest)))
 	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/answer", a.merchantAuth(a.withStopRequests(a.answerStopRequest)))
 	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/confirm-removal", a.merchantAuth(a.withStopRequests(a.confirmStopRequestRemoval)))
+	// Disputes (buyer protection): the merchant's answers.
+	m.HandleFunc("GET /disputes/v1/disputes", a.merchantAuth(a.withDisputes(a.listDisputes)))
+	m.HandleFunc("GET /disputes/v1/disputes/{dispute_id}", a.merchantAuth(a.withDisputes(a.getDispute)))
+	m.HandleFunc("POST /disputes/v1/disputes/{dispute_id}/accept", a.merchantAuth(a.withDisputes(a.acceptDispute)))
+	m.HandleFunc("POST /disputes/v1/disputes/{dispute_id}/contest", a.merchantAuth(a.withDisputes(a.contestDispute)))
 	// Consumer side of checkout.
 	m.HandleFunc("POST /checkout/v1/sessions/{session_id}/otp", a.requestOTP)
 	m.HandleFunc("POST /checkout/v1/sessions/{session_id}/authorize", a.authorize)
+	// Card network.
+	m.HandleFunc("POST /cards/v1/authorizations", a.networkAuth(a.cardAuthorization))
+
 	// Operations.
 	m.HandleFunc("GET /healthz", a.healthz)
 	m.HandleFunc("GET /readyz", a.readyz)

@@ -15,9 +15,11 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/api"
+	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/carrier"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/demoshop"
@@ -43,6 +45,7 @@ import (
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/screening"
+	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/signedlink"
 	"github.com/tillit/tillit/internal/stoprequest"
@@ -91,6 +94,13 @@ type Config struct {
 	CreditBureau credit.Bureau
 	// CreditBureauLatency is how long the simulated bureau takes to answer.
 	CreditBureauLatency time.Duration
+	// CardBIN is the first six digits of the card numbers issued; empty
+	// means card.DefaultBIN (a test range).
+	CardBIN string
+	// CardNetworkUsername and CardNetworkPassword are the HTTP Basic
+	// credential of the card network on POST /cards/v1/authorizations;
+	// without them that endpoint does not exist.
+	CardNetworkUsername, CardNetworkPassword string
 }
 
 // App is a running Tillit: database, services, API and job runner.
@@ -137,6 +147,15 @@ type App struct {
 	// Returns runs consumers' returns of goods: the plan pauses until the
 	// merchant refunds.
 	Returns *returns.Service
+	// Cards issues one-time and virtual cards, answers the card network's
+	// authorizations and keeps freezes of accounts and cards.
+	Cards *card.Service
+	// Complaints runs consumers' complaints: customer service, the
+	// independent customer representative, the deadlines and the register.
+	Complaints *complaint.Service
+	// SecurityReports takes reports of suspicious e-mails and websites
+	// into the security queue (package securityreport).
+	SecurityReports *securityreport.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -146,7 +165,10 @@ type App struct {
 	// WebKey signs the web pages' CSRF tokens and flash cookies; the same in
 	// every process sharing the database.
 	WebKey string
-	API    *api.API
+	// LookupKey is the instance secret ids.ConsumerKeySecret, under which
+	// consumers' e-mail addresses are hashed to find them.
+	LookupKey string
+	API       *api.API
 	// Demo is what demo mode seeded: the demo merchant and its sign-ins, for
 	// the CLI to print once. Zero unless Config.Demo.
 	Demo demoshop.Demo
@@ -308,6 +330,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Accounts: account.New(db, account.DefaultConfig(), consumerSecret, vlt), Runner: runner, Metrics: reg, Logger: logger,
 		API: api.New(db, svc, logger, reg, cfg.BaseURL),
 	}
+	// Expired pending sign-ins, sessions and codes go on a recurring job.
+	a.Accounts.Register(runner)
+	if err := a.Accounts.SchedulePurge(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.LookupKey = consumerSecret
 	a.Retention = retain
 	a.Rules = liveRules
 	a.DSR = requests
@@ -345,9 +374,26 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.API.StopRequests = stops
 	a.Disputes = dispute.New(db, svc, plans, vlt, consumerSecret, dispute.DefaultConfig(), logger)
 	a.Disputes.Register(runner)
+	a.API.Disputes = a.Disputes
 	a.Returns = returns.New(db, plans, vlt, consumerSecret, cfg.BaseURL, returns.DefaultConfig(), logger)
 	a.Returns.RegisterJobs(runner)
+	a.API.Returns = a.Returns
+	if a.Complaints, err = complaint.New(complaint.Config{DB: db, Vault: vlt, Logger: logger, LookupKey: consumerSecret}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.SecurityReports, err = securityreport.New(securityreport.Config{DB: db, Vault: vlt, Logger: logger, LookupKey: consumerSecret}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Complaints.Register(runner)
 	svc.OnRefund = a.Returns.Refunded
+	// Cards: a frozen account buys nothing at checkout either.
+	a.Cards = card.New(db, vlt, svc, card.Config{BIN: cfg.CardBIN, Credit: cfg.Credit}, consumerSecret, logger)
+	a.Cards.Register(runner)
+	svc.Frozen = card.Frozen
+	a.API.Cards = a.Cards
+	a.API.CardNetwork = api.CardNetworkCredential{Username: cfg.CardNetworkUsername, Password: cfg.CardNetworkPassword}
 	// A dispute of a purchase the consumer did not make is the fraud
 	// investigation's: its case opens with the dispute.
 	a.Disputes.Unauthorised = func(tx *store.Tx, personID, actor, orderID, statement string) (string, error) {

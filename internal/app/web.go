@@ -9,6 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/hosted"
 	"github.com/tillit/tillit/internal/notice"
 	"github.com/tillit/tillit/internal/portal"
+	"github.com/tillit/tillit/internal/reportpage"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -27,6 +28,9 @@ type Pages struct {
 	Notice *notice.Pages
 	// Demo is the demo shop (/demo/); nil unless in demo mode.
 	Demo *demoshop.Pages
+	// Report is the public page for reporting a suspicious e-mail or
+	// website (/report-suspicious).
+	Report *reportpage.Pages
 }
 
 // newPages builds every set of pages on the app's services.
@@ -42,6 +46,12 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		Accounts: a.Accounts, Plans: a.Plans, Consents: a.Consents, Key: key, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Logger: a.Logger,
 		Decisions: a.Decisions, Requests: a.DSR, Rights: a.Rights, Verifications: a.Reviews,
 		FraudCases: a.FraudCases,
+		Complaints: a.Complaints,
+		Disputes:   a.Disputes,
+		Returns:    a.Returns,
+		Cards:      a.Cards,
+
+		SecurityReports: a.SecurityReports,
 	})
 	if err != nil {
 		return nil, err
@@ -52,6 +62,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		FraudCases:   a.FraudCases,
 		StopRequests: a.StopRequests,
 		Disputes:     a.Disputes,
+		Returns:      a.Returns,
 	})
 	if err != nil {
 		return nil, err
@@ -71,6 +82,10 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		MerchantMessages: a.MerchantMessages,
 		StopRequests:     a.StopRequests,
 		Disputes:         a.Disputes,
+		Complaints:       a.Complaints,
+		Cards:            a.Cards,
+		LookupKey:        a.LookupKey,
+		SecurityReports:  a.SecurityReports,
 	})
 	if err != nil {
 		return nil, err
@@ -89,7 +104,11 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Notice: privacyNotice, Demo: demo}, nil
+	report, err := reportpage.New(a.SecurityReports, key, cfg.SecureCookies, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Notice: privacyNotice, Demo: demo, Report: report}, nil
 }
 
 // handler routes every request Tillit serves: the web pages by their prefix,
@@ -101,6 +120,7 @@ func (a *App) handler(demo bool) http.Handler {
 	mux.Handle(hosted.Prefix, a.Pages.Checkout.Handler())
 	mux.Handle(consumerapp.Prefix, a.Pages.Consumer.Handler())
 	mux.Handle(notice.Prefix, a.Pages.Notice.Handler())
+	mux.Handle(reportpage.Path, a.Pages.Report.Handler())
 	mux.Handle(portal.Prefix, a.Pages.Portal.Handler())
 	mux.Handle(backoffice.Prefix, a.Pages.BackOffice.Handler())
 	mux.Handle(web.StaticPrefix, web.Static())
@@ -113,5 +133,7 @@ func (a *App) handler(demo bool) http.Handler {
 	} else {
 		mux.Handle("GET /{$}", http.RedirectHandler(consumerapp.Prefix, http.StatusFound))
 	}
-	return mux
+	// One place sets the security headers of every response, whichever
+	// part answers it (HSTS too, over TLS).
+	return web.SecurityHeaders(mux)
 }

@@ -1,8 +1,11 @@
 // Package backoffice is the staff back office under /staff/: sign-in for
 // members of staff, the work queues of each role (orders in manual fraud
 // review first; later issues add their own with Pages.AddQueue), the order
-// review page where an analyst accepts or rejects a PENDING order, and the
-// admin pages for staff accounts and the audit log.
+// review page where an analyst accepts or rejects a PENDING order, the
+// admin pages for staff accounts (with a member's lock state and unlock,
+// staffmember.go) and the audit log, every member's own security page
+// (mysecurity.go), and the consumer security page where security analysts
+// freeze a consumer's account or cards (consumersecurity.go).
 //
 // Every request is authorised by the signed-in member's role, read afresh
 // from the database: a role that may not use a page gets 403, a browser
@@ -11,8 +14,11 @@
 // here ("order.viewed"). Pages show ids and business data, never the
 // consumer's personal data, except where a task needs it: a contested
 // automated decision shows the person's statement, and a data-subject
-// request what the person wrote and how their identity was verified; every
-// opening of them is audited (decisions.go, dsr.go).
+// request what the person wrote and how their identity was verified, and a
+// complaint what the consumer wrote, and a consumer's security page their
+// address and cards' last four digits; every opening of them is audited
+// (decisions.go, dsr.go, consumersecurity.go, and the complaint service for
+// complaints.go).
 package backoffice
 
 import (
@@ -25,7 +31,9 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/aml"
+	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/dsr"
@@ -36,6 +44,7 @@ import (
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/screening"
+	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
@@ -97,6 +106,21 @@ type Config struct {
 	// work them in a queue, read each dispute with its evidence and
 	// documents, and decide it.
 	Disputes *dispute.Service
+	// Complaints runs consumer complaints; when set, customer service and
+	// the independent customer representative work their queues at
+	// /staff/complaints, file complaints for consumers and read the
+	// complaint register.
+	Complaints *complaint.Service
+	// Cards keeps consumers' cards and freezes; with LookupKey set too,
+	// security analysts find a consumer by e-mail address and freeze or
+	// unfreeze their account or cards at /staff/consumer-security.
+	Cards *card.Service
+	// SecurityReports holds reports of suspicious e-mails and websites;
+	// when set, security analysts triage them at /staff/security-reports.
+	SecurityReports *securityreport.Service
+	// LookupKey is the instance secret ids.ConsumerKeySecret, which finds a
+	// consumer by e-mail address.
+	LookupKey string
 	// DB is read for the audit log and its verification, and takes the
 	// audit entries of page views.
 	DB *store.DB
@@ -142,6 +166,9 @@ func New(cfg Config) (*Pages, error) {
 	if err := rd.AddPages("staff", templates, "templates/signin.html"); err != nil {
 		return nil, err
 	}
+	if err := rd.AddPages("staff", templates, "templates/signin_verify.html"); err != nil {
+		return nil, err
+	}
 	if err := rd.AddPages("staff", templates, "templates/app/*.html"); err != nil {
 		return nil, err
 	}
@@ -151,6 +178,8 @@ func New(cfg Config) (*Pages, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /staff/signin", p.signInPage)
 	mux.HandleFunc("POST /staff/signin", p.signIn)
+	mux.HandleFunc("GET /staff/signin/verify", p.verifyPageGet)
+	mux.HandleFunc("POST /staff/signin/verify", p.verify)
 	mux.Handle("POST /staff/signout", p.require(nil, p.signOut))
 	mux.Handle("GET /staff/{$}", p.require(nil, p.home))
 	mux.Handle("GET /staff/queues/{key}", p.require(nil, p.queuePage))
@@ -159,6 +188,12 @@ func New(cfg Config) (*Pages, error) {
 	mux.Handle("GET /staff/staff", p.require(adminOnly, p.staffPage))
 	mux.Handle("POST /staff/staff", p.require(adminOnly, p.createStaff))
 	mux.Handle("POST /staff/staff/{id}/disable", p.require(adminOnly, p.disableStaff))
+	mux.Handle("GET /staff/staff/{id}", p.require(adminOnly, p.staffMemberPage))
+	mux.Handle("POST /staff/staff/{id}/unlock", p.require(adminOnly, p.unlockStaff))
+	p.addMySecurity(mux)
+	if cfg.Cards != nil && cfg.LookupKey != "" {
+		p.addConsumerSecurity(mux)
+	}
 	mux.Handle("GET /staff/audit", p.require(adminOnly, p.auditPage))
 	if cfg.DSR != nil {
 		p.addDSR(mux)
@@ -193,6 +228,12 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Disputes != nil {
 		p.addDisputes(mux)
+	}
+	if cfg.Complaints != nil {
+		p.addComplaints(mux)
+	}
+	if cfg.SecurityReports != nil {
+		p.addSecurityReports(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

@@ -49,7 +49,7 @@ func TestSignInAndOut(t *testing.T) {
 		t.Fatalf("empty form: %d\n%s", res.StatusCode, body)
 	}
 
-	res, _ = c.submitSignIn(admin.Email, staffPassword)
+	res, _ = c.secondFactor(admin, first(c.submitSignIn(admin.Email, staffPassword)))
 	wantRedirect(t, res, "/staff/")
 	cookie := res.Header.Get("Set-Cookie")
 	for _, want := range []string{backoffice.CookieName + "=", "Path=/staff/", "HttpOnly", "SameSite=Strict"} {
@@ -122,12 +122,14 @@ func TestSignInReturnsToTheRequestedPageOnly(t *testing.T) {
 		t.Fatalf("the sign-in form does not carry next:\n%s", body)
 	}
 	res, _ = c.post("/staff/signin", url.Values{"email": {admin.Email}, "password": {staffPassword}, "next": {"/staff/audit?subject=x"}})
+	res, _ = c.secondFactor(admin, res)
 	wantRedirect(t, res, "/staff/audit?subject=x")
 
 	for _, next := range []string{"https://evil.example/staff/", "//evil.example/staff/", "/staff//evil.example", "/other", `/staff/\evil`, "/staff/signin"} {
 		c := e.client()
 		c.get("/staff/signin")
 		res, _ := c.post("/staff/signin", url.Values{"email": {admin.Email}, "password": {staffPassword}, "next": {next}})
+		res, _ = c.secondFactor(admin, res)
 		wantRedirect(t, res, "/staff/")
 	}
 }
@@ -164,7 +166,7 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 		t.Fatalf("a second before the lockout ends: %d", res.StatusCode)
 	}
 	e.clk.Advance(time.Second)
-	res, _ = c.submitSignIn(st.Email, staffPassword)
+	res, _ = c.secondFactor(st, first(c.submitSignIn(st.Email, staffPassword)))
 	wantRedirect(t, res, "/staff/")
 }
 

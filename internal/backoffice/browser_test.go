@@ -13,10 +13,11 @@ import (
 )
 
 // TestBackOfficeInBrowser walks the back office in Chromium at desktop and
-// phone widths: an admin signs in (after a wrong password), sees the review
-// queue's count, opens the PENDING order, is told a decision needs a reason,
-// accepts it, finds the queue empty and the decision in the audit log (whose
-// chain verifies), adds and disables a member of staff, and signs out.
+// phone widths: an admin signs in (after a wrong password, then with the
+// code of their authenticator), sees the review queue's count, opens the
+// PENDING order, is told a decision needs a reason, accepts it, finds the
+// queue empty and the decision in the audit log (whose chain verifies), adds
+// and disables a member of staff, and signs out.
 // Every page passes the accessibility check; with TILLIT_SCREENSHOT_DIR set,
 // each is saved there as staff-<page>-<desktop|phone>.png.
 func TestBackOfficeInBrowser(t *testing.T) {
@@ -75,10 +76,14 @@ func TestBackOfficeInBrowser(t *testing.T) {
 			}
 			check("signin-failed")
 
+			// The right password leads to the code of the authenticator.
 			b.Fill("Password", staffPassword)
 			if status := b.Submit("Sign in"); status != http.StatusOK {
 				t.Fatalf("sign in: %d", status)
 			}
+			wantH1("Two-step verification")
+			check("signin-code")
+			b.StaffCode(e.auth[admin.ID], e.clk.Now)
 			wantH1("Back office")
 			if got := b.Text(".notice--success"); got != "Done: Welcome, Ada Admin." {
 				t.Errorf("welcome %q", got)

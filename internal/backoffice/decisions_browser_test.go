@@ -44,12 +44,7 @@ func TestContestReviewInBrowser(t *testing.T) {
 				}
 			}
 
-			b.Navigate(e.srv.URL + "/staff/signin")
-			b.Fill("E-mail", analyst.Email)
-			b.Fill("Password", staffPassword)
-			if status := b.Submit("Sign in"); status != http.StatusOK {
-				t.Fatalf("sign in: %d", status)
-			}
+			b.SignInStaff(e.srv.URL, analyst.Email, staffPassword, e.auth[analyst.ID], e.clk.Now)
 			if status := b.Submit("Contested decisions"); status != http.StatusOK {
 				t.Fatalf("queue: %d", status)
 			}

@@ -47,12 +47,7 @@ func TestDataSubjectRequestsInBrowser(t *testing.T) {
 				}
 			}
 
-			b.Navigate(e.srv.URL + "/staff/signin")
-			b.Fill("E-mail", dpo.Email)
-			b.Fill("Password", staffPassword)
-			if status := b.Submit("Sign in"); status != http.StatusOK {
-				t.Fatalf("sign in: %d", status)
-			}
+			b.SignInStaff(e.srv.URL, dpo.Email, staffPassword, e.auth[dpo.ID], e.clk.Now)
 			if status := b.Submit("Data-subject requests"); status != http.StatusOK {
 				t.Fatalf("queue: %d", status)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/backoffice"
+	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ledger"
@@ -45,6 +46,9 @@ type env struct {
 	pages *backoffice.Pages
 	srv   *httptest.Server
 	shop  merchant.Merchant
+	// auth holds each member of staff's authenticator by id, set up by
+	// staff (or on the code page, for staff added through the admin page).
+	auth map[string]*browsertest.Authenticator
 }
 
 // newEnv starts Tillit and the back office; when the test ends it checks
@@ -69,7 +73,7 @@ func newEnv(t *testing.T) *env {
 	mux.Handle("/static/", web.Static())
 	mux.Handle(backoffice.Prefix, pages.Handler())
 	srv := httptest.NewServer(mux)
-	e := &env{t: t, ctx: ctx, app: a, clk: clk, pages: pages, srv: srv}
+	e := &env{t: t, ctx: ctx, app: a, clk: clk, pages: pages, srv: srv, auth: map[string]*browsertest.Authenticator{}}
 	t.Cleanup(func() {
 		srv.Close()
 		if r, err := ledger.Verify(ctx, a.DB); err != nil || !r.OK() {
@@ -99,6 +103,15 @@ func (e *env) staff(role account.Role, name string) account.Staff {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	enrolment, err := e.app.Accounts.StartEnrolment(e.ctx, account.KindStaff, st.ID, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	a := &browsertest.Authenticator{Secret: enrolment.Secret}
+	if a.Recovery, err = e.app.Accounts.ConfirmEnrolment(e.ctx, account.KindStaff, st.ID, a.Code(e.t, e.clk.Now())); err != nil {
+		e.t.Fatal(err)
+	}
+	e.auth[st.ID] = a
 	return st
 }
 
@@ -237,17 +250,56 @@ func (c *client) submitSignIn(email, password string) (*http.Response, string) {
 	return c.post("/staff/signin", url.Values{"email": {email}, "password": {password}})
 }
 
-// signIn signs in as st and loads the home page (for its CSRF token).
+// secondFactor follows res, the answer to st's password, to the code page
+// and gives it a code of st's authenticator; it returns the answer to that.
+func (c *client) secondFactor(st account.Staff, res *http.Response) (*http.Response, string) {
+	c.t.Helper()
+	to := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, "/staff/signin/verify") {
+		c.t.Fatalf("after the password: %d to %q", res.StatusCode, to)
+	}
+	u := mustURL(c.t, to)
+	_, page := c.get(to)
+	a := c.e.auth[st.ID]
+	if a == nil {
+		// Made through the admin page: the code page sets up an app.
+		m := secretRE.FindStringSubmatch(page)
+		if m == nil {
+			c.t.Fatalf("no authenticator to set up on the code page:\n%s", page)
+		}
+		a = &browsertest.Authenticator{Secret: m[1]}
+		c.e.auth[st.ID] = a
+	}
+	res, body := c.post(u.Path, url.Values{"code": {a.Code(c.t, c.e.clk.Now())}, "next": {u.Query().Get("next")}})
+	if m := recoveryRE.FindAllStringSubmatch(body, -1); res.StatusCode == http.StatusOK && m != nil {
+		for _, code := range m {
+			a.Recovery = append(a.Recovery, code[1])
+		}
+	}
+	return res, body
+}
+
+var (
+	secretRE   = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+	recoveryRE = regexp.MustCompile(`<code>([a-z2-7]{8}-[a-z2-7]{8})</code>`)
+)
+
+// signIn signs in as st, password and code, and loads the home page (for
+// its CSRF token).
 func (c *client) signIn(st account.Staff) {
 	c.t.Helper()
-	res, body := c.submitSignIn(st.Email, staffPassword)
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/staff/" {
+	res, body := c.secondFactor(st, first(c.submitSignIn(st.Email, staffPassword)))
+	enrolled := res.StatusCode == http.StatusOK && strings.Contains(body, `id="recovery-codes"`)
+	if !enrolled && (res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/staff/") {
 		c.t.Fatalf("sign in as %s: %d to %q\n%s", st.Role, res.StatusCode, res.Header.Get("Location"), body)
 	}
 	if res, _ := c.get("/staff/"); res.StatusCode != http.StatusOK {
 		c.t.Fatalf("home after sign-in: %d", res.StatusCode)
 	}
 }
+
+// first returns its first argument.
+func first(res *http.Response, _ string) *http.Response { return res }
 
 // wantRedirect fails unless res is a 303 to location.
 func wantRedirect(t *testing.T, res *http.Response, location string) {

@@ -26,14 +26,7 @@ func TestRetentionPageInBrowser(t *testing.T) {
 			b.SetViewport(vp.size)
 			e := newRetentionEnv(t)
 			dpo := e.staff(account.RoleDataProtection, "Dana Protection")
-			if status := b.Navigate(e.srv.URL + "/staff/signin"); status != http.StatusOK {
-				t.Fatalf("sign-in page: %d", status)
-			}
-			b.Fill("E-mail", dpo.Email)
-			b.Fill("Password", staffPassword)
-			if status := b.Submit("Sign in"); status != http.StatusOK {
-				t.Fatalf("sign in: %d", status)
-			}
+			b.SignInStaff(e.srv.URL, dpo.Email, staffPassword, e.auth[dpo.ID], e.clk.Now)
 			b.Click("Retention")
 			b.WaitVisible("#retention-plan")
 			if got := b.Text("h1"); got != "Retention" {

@@ -172,31 +172,36 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request) {
 	p.passwordVerified(w, r, st, page.Next)
 }
 
-// passwordVerified is the step after a correct password, and the place of
-// the second factor: when TOTP arrives (a later issue) this step will keep
-// st in a short-lived, signed pending state, ask for the code on a page of
-// its own, and start the session only once the code is right. Until then
-// the password alone signs a member of staff in.
+// passwordVerified is the step after a correct password: the second factor
+// is mandatory for staff, so the sign-in waits (account.BeginSignIn) in a
+// pending state whose token is kept in a cookie of its own, and the
+// browser goes to the code page (verifyPath).
 func (p *Pages) passwordVerified(w http.ResponseWriter, r *http.Request, st account.Staff, next string) {
-	p.startSession(w, r, st, next)
+	in, err := p.cfg.Accounts.BeginSignIn(r.Context(), account.KindStaff, st.ID, "", r.UserAgent(), clientIP(r))
+	if err != nil {
+		p.fail(w, r, "begin sign-in", err)
+		return
+	}
+	if in.Session != nil {
+		p.startSession(w, r, st, in.Token, next)
+		return
+	}
+	p.setPendingCookie(w, r, in.Pending.Token)
+	web.Redirect(w, r, verifyPath+"?"+url.Values{"next": {next}}.Encode())
 }
 
-// startSession signs the browser in as st, after every factor passed: a
-// new session token in a fresh cookie (ending any session the browser
-// already had), a welcome notice, and on to next.
-func (p *Pages) startSession(w http.ResponseWriter, r *http.Request, st account.Staff, next string) {
+// startSession puts a new session's token in a fresh cookie (ending any
+// session the browser already had, and the pending sign-in's cookie),
+// welcomes st and goes on to next.
+func (p *Pages) startSession(w http.ResponseWriter, r *http.Request, st account.Staff, token, next string) {
 	if old, _, err := p.lookup(r.Context(), r); err == nil && old != nil {
 		if err := p.cfg.Accounts.RevokeSession(r.Context(), account.KindStaff, old.Staff.ID, old.Session.ID); err != nil {
 			p.fail(w, r, "end the previous session", err)
 			return
 		}
 	}
-	token, _, err := p.cfg.Accounts.StartSession(r.Context(), account.KindStaff, st.ID, "", r.UserAgent(), clientIP(r))
-	if err != nil {
-		p.fail(w, r, "start session", err)
-		return
-	}
 	p.setSessionCookie(w, r, token)
+	p.setPendingCookie(w, r, "")
 	web.Flash(w, r, web.FlashSuccess, "staff.signin.welcome", "name", st.Name)
 	web.Redirect(w, r, next)
 }

@@ -164,7 +164,7 @@ func (s *Service) checkOTP(ctx context.Context, sessionID, code string, testMode
 // pipeline and, when approved, hands out an authorization token. Errors:
 // UNAUTHORIZED, SESSION_EXPIRED, NOT_ALLOWED (already authorized), BAD_VALUE
 // (also for a payment method category the merchant has switched off),
-// INVALID_OTP.
+// INVALID_OTP, ACCOUNT_FROZEN (the person froze their account).
 func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, req AuthorizeRequest) (AuthorizeResult, error) {
 	var (
 		sess     *sessionRow
@@ -229,6 +229,9 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 	if err != nil {
 		return AuthorizeResult{}, err
 	}
+	if err := s.checkFrozen(ctx, in.PersonID); err != nil {
+		return AuthorizeResult{}, err
+	}
 	decision, err := s.Assessor.Assess(ctx, in)
 	if err != nil {
 		return AuthorizeResult{}, fmt.Errorf("checkout: assess: %w", err)
@@ -274,6 +277,24 @@ func (s *Service) Authorize(ctx context.Context, sessionID, clientToken string, 
 		result.AuthorizationToken = token
 	}
 	return result, nil
+}
+
+// checkFrozen declines the purchase of a person who froze their account;
+// someone Tillit has not met ("") cannot have.
+func (s *Service) checkFrozen(ctx context.Context, personID string) error {
+	if s.Frozen == nil || personID == "" {
+		return nil
+	}
+	var frozen bool
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		frozen, err = s.Frozen(tx, personID)
+		return err
+	})
+	if err == nil && frozen {
+		return errAccountFrozen
+	}
+	return err
 }
 
 // remember keeps the assessment of an authorization: the purchase in the

@@ -82,6 +82,10 @@ type Service struct {
 	// OnRefund, when set, runs in the transaction of a refund after the
 	// plan took it: package returns closes the order's registered return.
 	OnRefund func(tx *store.Tx, orderID, refundID string, amount int64) error
+	// Frozen, when set, tells whether a person has frozen their account
+	// (package card, T10); Authorize declines a frozen person's purchase
+	// with ACCOUNT_FROZEN.
+	Frozen func(tx *store.Tx, personID string) (bool, error)
 	// tokenKey signs client tokens; it comes from the instance secret so every
 	// process sharing the database accepts the same tokens.
 	tokenKey []byte

@@ -1,7 +1,23 @@
-// Package complaint handles consumer complaints in three tiers: customer
+// Package complaint handles consumer complaints in three tiers
+// (requirements B5-B7; tables complaints and complaint_events): customer
 // service (tier 1), the independent customer representative (tier 2) and
-// the national financial complaints board (tier 3, named in every final
-// answer). This file holds the deadline rules and the board directory.
+// the national financial complaints board (tier 3, named with FIN-NET in
+// every final answer).
+//
+// A consumer files a complaint in the app, or customer service files it
+// for them; it is acknowledged at once (timeline and e-mail). Customer
+// service keeps the consumer updated, may send one holding reply for a
+// payment-service complaint (the PSD2 limit moves from 15 to 35 business
+// days) and gives the final answer, after which the consumer has
+// Config.ReviewWindow to ask the representative for a final assessment.
+// Durable jobs record deadline breaches as they pass and close answered
+// complaints whose review window ran out. The register reports the
+// complaints filed in a period.
+//
+// Every change is version-checked and audited in its transaction with the
+// person as subject; what consumers and staff write is sealed by the vault
+// under the person. This file holds the deadline rules and the board
+// directory.
 package complaint
 
 import (

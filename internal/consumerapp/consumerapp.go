@@ -8,7 +8,15 @@
 // their data was shared with (/app/decisions), and files and follows
 // requests over their data (/app/privacy/requests, package dsr), and
 // answers the security team's requests to confirm a purchase (/app/verify,
-// package risk/postapproval). The unsubscribe links of marketing messages
+// package risk/postapproval), and files complaints and follows them through
+// customer service, the independent customer representative and on to the
+// national complaints board (/app/complaints, package complaint), and
+// reports a problem with an order (a buyer-protection dispute, package
+// dispute, followed at /app/disputes/{id}) or registers a return of it
+// (package returns), keeps their account secure at /app/security
+// (two-step verification, signed-in browsers; package account) and makes
+// and freezes cards at /app/cards (package card), and reports a suspicious
+// e-mail or website at /app/report-suspicious (package securityreport). The unsubscribe links of marketing messages
 // (consent.UnsubscribeURL) are served here too, without sign-in. In demo mode a demo mailbox
 // (/demo/mailbox) shows the e-mails Tillit queued for an address, so the
 // one-time code can be read without a real inbox.
@@ -29,14 +37,20 @@ import (
 	"net/http"
 
 	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/decision"
+	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/repayment"
+	"github.com/tillit/tillit/internal/reportpage"
+	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk/postapproval"
+	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -78,10 +92,30 @@ type Config struct {
 	// a purchase they did not make from its page, which pauses its
 	// payments while the security team investigates.
 	FraudCases *fraudcase.Service
+	// Complaints runs consumer complaints; when set, consumers file theirs
+	// and follow them at /app/complaints, and an order's page links to a
+	// complaint about it.
+	Complaints *complaint.Service
+	// Disputes runs buyer-protection disputes; when set, an order's page
+	// offers "Report a problem" and lists its disputes, each with its page
+	// at /app/disputes/{id}, and a purchase reported as not made by the
+	// consumer opens a dispute referred to the fraud investigation.
+	Disputes *dispute.Service
+	// Returns runs returns of goods; when set, an order's page offers
+	// "Register a return" and lists its returns with the money paid back.
+	Returns *returns.Service
 	// Rights builds access extracts; when set, /app/privacy/data shows the
 	// consumer everything Tillit holds about them, and hands it over as
 	// JSON.
 	Rights *rights.Service
+	// Cards issues consumers' one-time and virtual cards and keeps
+	// freezes; when set, consumers create, show (once, after confirming it
+	// is them) and freeze their cards at /app/cards, and freeze their
+	// account in one click from the home and security pages.
+	Cards *card.Service
+	// SecurityReports takes reports of suspicious e-mails and websites;
+	// when set, consumers report one at /app/report-suspicious.
+	SecurityReports *securityreport.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the app's web key).
 	Key []byte
@@ -149,6 +183,12 @@ func New(cfg Config) (*Pages, error) {
 	mux.HandleFunc("GET "+codePath, p.codeForm)
 	mux.HandleFunc("POST "+codePath, p.verifyCode)
 	mux.HandleFunc("POST "+signOut, p.signOut)
+	mux.HandleFunc("GET "+secondStepPath, p.secondStepForm)
+	mux.HandleFunc("POST "+secondStepPath, p.secondStep)
+	p.addSecurity(mux)
+	if cfg.Cards != nil {
+		p.addCards(mux)
+	}
 	mux.HandleFunc("GET "+Prefix+"{$}", p.signedIn(p.home))
 	mux.HandleFunc("GET "+Prefix+"orders/{order}", p.signedIn(p.order))
 	mux.HandleFunc("POST "+Prefix+"orders/{order}/pay", p.signedIn(p.pay))
@@ -170,6 +210,20 @@ func New(cfg Config) (*Pages, error) {
 		mux.HandleFunc("GET "+Prefix+"orders/{order}/not-mine", p.signedIn(p.notMine))
 		mux.HandleFunc("POST "+Prefix+"orders/{order}/not-mine", p.signedIn(p.reportNotMine))
 	}
+	if cfg.Complaints != nil {
+		p.addComplaints(mux)
+	}
+	if cfg.Disputes != nil {
+		p.addDisputes(mux)
+	}
+	if cfg.Returns != nil {
+		p.addReturns(mux)
+	}
+	if cfg.SecurityReports != nil {
+		if err := p.addReportSuspicious(mux); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Decisions != nil {
 		mux.HandleFunc("GET "+decisionsPath, p.signedIn(p.decisions))
 		mux.HandleFunc("POST "+decisionsPath+"/{ref}/contest", p.signedIn(p.contest))
@@ -182,6 +236,8 @@ func New(cfg Config) (*Pages, error) {
 	outer := http.NewServeMux()
 	outer.Handle("POST "+consent.UnsubscribePath+"{token}", web.SecurityHeaders(http.HandlerFunc(p.oneClickUnsubscribe)))
 	outer.Handle("/", p.withSession(rd.Middleware(mux)))
+	// A report's body is capped before the CSRF check parses it.
+	outer.Handle("POST "+reportPath, p.withSession(reportpage.LimitBody(rd, rd.Middleware(mux))))
 	p.handler = outer
 
 	box := http.NewServeMux()

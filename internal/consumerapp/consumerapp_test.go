@@ -365,7 +365,7 @@ func TestPausedOrderAndMoneyPaidBack(t *testing.T) {
 	e := newEnv(t, true)
 	paused := e.order(anna, repayment.CategoryPayLater, 20000, 0)
 	e.capture(paused, 20000)
-	if err := e.app.DB.Write(e.ctx, func(tx *store.Tx) error { return e.app.Plans.Pause(tx, paused, 30) }); err != nil {
+	if err := e.app.DB.Write(e.ctx, func(tx *store.Tx) error { return e.app.Plans.Pause(tx, paused, "dispute:test", 30) }); err != nil {
 		t.Fatal(err)
 	}
 	refunded := e.order(anna, repayment.CategoryPayLater, 30000, 0)

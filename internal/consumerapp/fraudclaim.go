@@ -98,6 +98,10 @@ func (p *Pages) reportNotMine(w http.ResponseWriter, r *http.Request, cv consume
 		p.showNotMine(w, r, cv, pl, http.StatusUnprocessableEntity, form)
 		return
 	}
+	if p.cfg.Disputes != nil {
+		p.reportAsDispute(w, r, cv, pl, form)
+		return
+	}
 	_, err := p.cfg.FraudCases.OpenByConsumer(r.Context(), cv.Consumer.PersonID, "consumer:"+cv.Consumer.ID,
 		fraudcase.Opening{OrderID: pl.OrderID, Statement: form.Get(statementField)})
 	switch apperr.Code(err) {

@@ -51,12 +51,13 @@ func newEnv(t testing.TB, demo bool) *env {
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger})
+	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger,
+		CardNetworkUsername: networkUser, CardNetworkPassword: networkPass})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages, err := consumerapp.New(consumerapp.Config{
-		Accounts: a.Accounts, Plans: a.Plans, Key: []byte(a.WebKey), Demo: demo, Rights: a.Rights,
+		Accounts: a.Accounts, Plans: a.Plans, Key: []byte(a.WebKey), Demo: demo, Rights: a.Rights, Cards: a.Cards,
 		Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 	})
 	if err != nil {

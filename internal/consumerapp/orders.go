@@ -58,6 +58,8 @@ type homePage struct {
 	// Verify is whether a purchase waits for the consumer's confirmation
 	// (/app/verify).
 	Verify bool
+	// Freeze is the account freeze box.
+	Freeze accountFreeze
 }
 
 // home lists the consumer's purchases, their upcoming payments (earliest
@@ -102,6 +104,10 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request, cv consumerView) {
 			p.serverError(w, r, err)
 			return
 		}
+	}
+	if page.Freeze, err = p.accountFreeze(r, cv); err != nil {
+		p.serverError(w, r, err)
+		return
 	}
 	p.rd.Render(w, r, http.StatusOK, "consumer/home", page)
 }
@@ -168,6 +174,12 @@ type orderPage struct {
 	// FraudClaim is what the page shows about reporting the purchase as
 	// not made by the consumer; nil when the app takes no reports.
 	FraudClaim *fraudClaim
+	// ComplainURL is the form filing a complaint about the order; empty
+	// when the app takes no complaints.
+	ComplainURL string
+	// Problems are the order's disputes, returns and payouts; nil when
+	// the app takes neither disputes nor returns.
+	Problems *orderProblems
 }
 
 // order shows one of the consumer's orders; any other order is not found.
@@ -226,7 +238,14 @@ func (p *Pages) order(w http.ResponseWriter, r *http.Request, cv consumerView) {
 		page.Next, page.NextDue = min(unpaid(*pl.Next), page.Owed), pl.Next.Due
 		page.CanPay = page.Pending == nil
 	}
+	if p.cfg.Complaints != nil {
+		page.ComplainURL = newComplaintURL(pl.OrderID)
+	}
 	if page.FraudClaim, err = p.fraudClaimOf(r, cv, pl.OrderID); err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if page.Problems, err = p.problemsOf(r, cv, pl); err != nil {
 		p.serverError(w, r, err)
 		return
 	}

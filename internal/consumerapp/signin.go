@@ -85,7 +85,7 @@ func (p *Pages) requestCode(w http.ResponseWriter, r *http.Request) {
 	switch errCode(err) {
 	case "":
 	case apperr.TooManyRequests:
-		form.AddError("email", "consumer.signin.too_many")
+		form.AddError("email", "consumer.signin.too_many", "minutes", lockMinutes(p.cfg.Accounts.Config.CodeRequests.Lockout))
 		p.rd.Render(w, r, http.StatusTooManyRequests, "consumer/signin", signInPage{form})
 		return
 	case apperr.BadValue:
@@ -151,6 +151,10 @@ func (p *Pages) verifyCode(w http.ResponseWriter, r *http.Request) {
 		form.AddError("code", "consumer.signin.bad_code")
 		p.rd.Render(w, r, http.StatusUnprocessableEntity, "consumer/code", p.codePage(form, email))
 		return
+	case apperr.TooManyRequests:
+		form.AddError("code", "consumersecurity.signin.code_locked", "minutes", lockMinutes(p.cfg.Accounts.Config.CodeChecks.Lockout))
+		p.rd.Render(w, r, http.StatusTooManyRequests, "consumer/code", p.codePage(form, email))
+		return
 	default:
 		p.serverError(w, r, err)
 		return
@@ -161,13 +165,20 @@ func (p *Pages) verifyCode(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	token, sess, err := p.cfg.Accounts.StartSession(r.Context(), account.KindConsumer, c.ID, "", r.UserAgent(), clientIP(r))
+	// With two-step verification on, the session starts only after the
+	// authenticator (or a recovery code) on the next page.
+	in, err := p.cfg.Accounts.BeginSignIn(r.Context(), account.KindConsumer, c.ID, "", r.UserAgent(), clientIP(r))
 	if err != nil {
 		p.serverError(w, r, err)
 		return
 	}
-	p.setSessionCookie(w, r, token, sess.ExpiresAt)
 	http.SetCookie(w, p.cookie(r, signInCookie, "", signInPath, -1))
+	if in.Pending != nil {
+		http.SetCookie(w, p.cookie(r, pendingCookie, in.Pending.Token, signInPath, int(account.PendingLifetime/time.Second)))
+		web.Redirect(w, r, secondStepPath)
+		return
+	}
+	p.setSessionCookie(w, r, in.Token, in.Session.ExpiresAt)
 	web.Flash(w, r, web.FlashSuccess, "auth.signed_in_as", "email", c.Email)
 	web.Redirect(w, r, Prefix)
 }

@@ -24,7 +24,8 @@ func TestEachReasonOpens(t *testing.T) {
 	var referred []string
 	e.svc.Unauthorised = func(tx *store.Tx, personID, actor, orderID, statement string) (string, error) {
 		referred = append(referred, orderID)
-		return "case-1", nil
+		// Like a fraud case, the case holds the plan paused.
+		return "case-1", e.app.Plans.Pause(tx, orderID, "fraud_case:case-1", 30)
 	}
 	const statement = "The parcel shop says it never got it"
 	for _, reason := range dispute.Reasons {
@@ -54,6 +55,9 @@ func TestEachReasonOpens(t *testing.T) {
 				}
 				if n := e.count(`SELECT COUNT(*) FROM webhook_events WHERE order_id = $1 AND event_type = $2`, id, dispute.WebhookOpened); n != 0 {
 					t.Errorf("%d webhooks for a referred dispute", n)
+				}
+				if n := e.count(`SELECT COUNT(*) FROM plan_pauses WHERE holder = $1`, "dispute:"+d.ID); n != 0 {
+					t.Errorf("the referred dispute holds the plan paused besides its case (%d holds)", n)
 				}
 				return
 			}

@@ -2,7 +2,6 @@ package dispute
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -52,23 +51,15 @@ func jobDispute(tx *store.Tx, raw []byte) (Dispute, error) {
 	return d, err
 }
 
-// pause pauses the order's payment plan for the reason's PauseDays and
-// schedules the next pause a day before this one ends. unlessPaused leaves
-// a plan already paused (by a fraud case) as it is. An order without a plan
-// has nothing to pause.
-func (s *Service) pause(tx *store.Tx, d Dispute, unlessPaused bool) error {
+// holder names the dispute's hold on its order's payment plan.
+func (d Dispute) holder() string { return "dispute:" + d.ID }
+
+// pause holds the order's payment plan paused for the reason's PauseDays
+// (extending the dispute's own hold) and schedules the next pause a day
+// before this one ends. An order without a plan has nothing to pause.
+func (s *Service) pause(tx *store.Tx, d Dispute) error {
 	days := s.cfg.For(d.Reason).PauseDays
-	if unlessPaused {
-		var until sql.NullInt64
-		err := tx.QueryRow(`SELECT paused_until FROM payment_plans WHERE order_id = $1`, d.OrderID).Scan(&until)
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		if until.Valid && until.Int64 > store.Micros(tx.Now) {
-			return nil
-		}
-	}
-	err := s.plans.Pause(tx, d.OrderID, days)
+	err := s.plans.Pause(tx, d.OrderID, d.holder(), days)
 	if apperr.Code(err) == apperr.NoSuchOrder {
 		return nil
 	}
@@ -88,16 +79,16 @@ func (s *Service) repause(ctx context.Context, raw []byte) error {
 		if err != nil || (d.Status != AwaitingMerchant && d.Status != AwaitingDecision) {
 			return err
 		}
-		return s.pause(tx, d, false)
+		return s.pause(tx, d)
 	})
 }
 
-// resume ends the pause of the order's plan; a plan that is not paused (or
-// no plan) is left as it is.
-func (s *Service) resume(tx *store.Tx, orderID string) error {
-	err := s.plans.Resume(tx, orderID)
-	switch apperr.Code(err) {
-	case apperr.NotAllowed, apperr.NoSuchOrder:
+// resume ends the dispute's hold on the order's plan, which stays paused
+// while a return or a fraud case still holds it; an order without a plan
+// (or a plan the dispute does not hold) is left as it is.
+func (s *Service) resume(tx *store.Tx, d Dispute) error {
+	err := s.plans.Resume(tx, d.OrderID, d.holder())
+	if apperr.Code(err) == apperr.NoSuchOrder {
 		return nil
 	}
 	return err

@@ -9,9 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/outbox"
-	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
-	"github.com/tillit/tillit/internal/vault"
 )
 
 // WebhookClosed is the webhook event type sent when a dispute closes.
@@ -33,33 +31,11 @@ const (
 // and the next due date. An erased person, or an order without an e-mail
 // address, gets nothing.
 func (s *Service) mailConsumer(tx *store.Tx, d Dispute, kind string) error {
-	if d.personID == "" {
-		return nil
-	}
-	var locale, consumer string
-	if err := tx.QueryRow(`SELECT locale, consumer FROM orders WHERE id = $1`, d.OrderID).Scan(&locale, &consumer); err != nil {
+	to, ok, err := outbox.OrderRecipient(tx, s.vault, d.OrderID)
+	if err != nil || !ok {
 		return err
 	}
-	raw, err := s.vault.Open(tx, d.personID, person.ContextConsumer, consumer)
-	if errors.Is(err, vault.ErrShredded) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var c struct {
-		BillingAddress struct {
-			Email string `json:"email"`
-		} `json:"billing_address"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil || c.BillingAddress.Email == "" {
-		return err
-	}
-	lang, ok := i18n.Parse(locale)
-	if !ok {
-		lang = i18n.Default
-	}
-	pr := i18n.Printer{Lang: lang}
+	pr := i18n.Printer{Lang: to.Lang}
 	paused, due, err := planDates(tx, d.OrderID)
 	if err != nil {
 		return err
@@ -74,7 +50,7 @@ func (s *Service) mailConsumer(tx *store.Tx, d Dispute, kind string) error {
 	body := pr.T(key+".body", "reference", d.Reference, "reason", pr.T("dispute.reason."+string(d.Reason)),
 		"amount", pr.Money(d.Amount, d.Currency), "refunded", pr.Money(d.Refunded, d.Currency),
 		"deadline", pr.Date(d.DeadlineAt), "paused_until", dateOr(paused), "due", dateOr(due))
-	_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: c.BillingAddress.Email, PersonID: d.personID,
+	_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: to.Email, PersonID: to.PersonID,
 		Subject: pr.T(key+".subject", "reference", d.Reference), Body: body})
 	return err
 }

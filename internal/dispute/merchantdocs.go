@@ -82,3 +82,36 @@ func (s *Service) CountAwaitingMerchant(ctx context.Context, merchantID string) 
 	})
 	return n, err
 }
+
+// MerchantPage returns one page of the merchant's disputes, newest first,
+// sealed texts left closed: those in status, or every one when status is
+// empty, skipping offset and at most limit of them, with how many match
+// in all. Errors: BAD_VALUE (an unknown status, a negative offset, a
+// limit below 1).
+func (s *Service) MerchantPage(ctx context.Context, merchantID string, status Status, offset, limit int) ([]Dispute, int, error) {
+	switch status {
+	case "", AwaitingMerchant, AwaitingDecision, Referred, Closed:
+	default:
+		return nil, 0, apperr.BadField("status", "must be awaiting_merchant, awaiting_decision, referred or closed")
+	}
+	if offset < 0 || limit < 1 {
+		return nil, 0, apperr.BadField("offset", "must not be negative, and limit at least 1")
+	}
+	var (
+		out   []Dispute
+		total int
+	)
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		where, args := ` WHERE d.merchant_id = $1`, []any{merchantID}
+		if status != "" {
+			where, args = where+` AND d.status = $2`, append(args, string(status))
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*)`+disputeFrom+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		n := len(args)
+		out, err = s.list(tx, where+` ORDER BY d.created_at DESC, d.id DESC LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), append(args, limit, offset)...)
+		return err
+	})
+	return out, total, err
+}

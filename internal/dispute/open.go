@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/tillit/tillit/internal/account"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -119,7 +120,7 @@ func (s *Service) Open(tx *store.Tx, personID, actor, orderID string, reason Rea
 	if reason == Unauthorised {
 		return s.refer(tx, d, actor, statement)
 	}
-	if err := s.pause(tx, d, false); err != nil {
+	if err := s.pause(tx, d); err != nil {
 		return Dispute{}, err
 	}
 	if _, err := notify.Enqueue(tx, merchantID, orderID, WebhookOpened, "", openedBody(d, tx.Now)); err != nil {
@@ -138,8 +139,9 @@ func (s *Service) Open(tx *store.Tx, personID, actor, orderID string, reason Rea
 }
 
 // refer hands an unauthorised purchase to the fraud investigation: the
-// Unauthorised hook opens the case, the dispute records it and the plan is
-// paused (unless the case already paused it).
+// Unauthorised hook opens the case, which holds the order's plan paused,
+// and the dispute records it; without a case the dispute holds the plan
+// paused itself.
 func (s *Service) refer(tx *store.Tx, d Dispute, actor, statement string) (Dispute, error) {
 	if s.Unauthorised != nil {
 		caseID, err := s.Unauthorised(tx, d.personID, actor, d.OrderID, statement)
@@ -151,8 +153,10 @@ func (s *Service) refer(tx *store.Tx, d Dispute, actor, statement string) (Dispu
 			return Dispute{}, err
 		}
 	}
-	if err := s.pause(tx, d, true); err != nil {
-		return Dispute{}, err
+	if d.FraudCaseID == "" {
+		if err := s.pause(tx, d); err != nil {
+			return Dispute{}, err
+		}
 	}
 	if err := s.addEvent(tx, d, "system", EventReferred, ""); err != nil {
 		return Dispute{}, err
@@ -222,20 +226,8 @@ func (s *Service) addEvent(tx *store.Tx, d Dispute, actor, kind, body string) er
 // reference, reason, amount, deadline and outcome; never what the consumer
 // wrote.
 func (s *Service) mailMerchant(tx *store.Tx, d Dispute, key string) error {
-	rows, err := tx.Query(`SELECT email FROM merchant_users WHERE merchant_id = $1 AND disabled_at IS NULL AND role IN ('owner', 'admin') ORDER BY email`, d.MerchantID)
+	to, err := account.MerchantContacts(tx, d.MerchantID)
 	if err != nil {
-		return err
-	}
-	var to []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return err
-		}
-		to = append(to, e)
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	pr := i18n.Printer{Lang: i18n.Default}

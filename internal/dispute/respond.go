@@ -367,7 +367,8 @@ func (s *Service) giveConsumer(tx *store.Tx, d *Dispute, resolution Resolution, 
 	return nil
 }
 
-// close closes the dispute with outcome, resumes the plan (its due dates
+// close closes the dispute with outcome, ends its hold on the plan (which
+// resumes unless a return or a fraud case still holds it; its due dates
 // stay moved), tells the merchant (an e-mail and the dispute.closed
 // webhook) and the consumer (an e-mail with the outcome and what happens
 // next), and records the decision on the
@@ -379,7 +380,7 @@ func (s *Service) close(tx *store.Tx, actor string, d Dispute, outcome Outcome, 
 	if err := d.save(tx); err != nil {
 		return Dispute{}, err
 	}
-	if err := s.resume(tx, d.OrderID); err != nil {
+	if err := s.resume(tx, d); err != nil {
 		return Dispute{}, err
 	}
 	if err := s.addEvent(tx, d, actor, EventDecided, ""); err != nil {

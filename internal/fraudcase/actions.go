@@ -204,7 +204,7 @@ func (s *Service) Close(ctx context.Context, st account.Staff, id string, ver in
 		case VictimConfirmed:
 			err = s.ClaimCancelled(tx, actor, c.OrderID)
 		case ClaimStands:
-			err = s.resume(tx, c.OrderID)
+			err = s.resume(tx, c.ID, c.OrderID)
 		}
 		if err != nil {
 			return err

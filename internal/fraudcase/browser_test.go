@@ -57,10 +57,7 @@ func TestFraudCaseInBrowser(t *testing.T) {
 			b.CheckAccessibility(t)
 
 			// The analyst asks the merchant.
-			b.Navigate(e.srv.URL + "/staff/")
-			b.Fill("E-mail", analyst.Email)
-			b.Fill("Password", password)
-			submit("Sign in", http.StatusOK)
+			b.SignInStaff(e.srv.URL, analyst.Email, password, e.authenticator(analyst.Email), e.clk.Now)
 			submit("Fraud investigations", http.StatusOK)
 			expect("#queue-items", ref)
 			b.CheckAccessibility(t)

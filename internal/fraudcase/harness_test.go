@@ -18,6 +18,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/audit"
+	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/fraudcase"
@@ -48,6 +49,8 @@ type env struct {
 	srv  *httptest.Server
 	shop merchant.Merchant
 	svc  *fraudcase.Service
+	// auth holds staff's authenticators by e-mail address (authenticator).
+	auth map[string]*browsertest.Authenticator
 }
 
 // newEnv starts Tillit; when the test ends it checks that the ledger
@@ -330,6 +333,9 @@ func (c *client) staffSignIn(st account.Staff) {
 	c.t.Helper()
 	c.get("/staff/signin")
 	pg := c.post("/staff/signin", url.Values{"email": {st.Email}, "password": {password}})
+	if pg.status == http.StatusSeeOther && strings.HasPrefix(pg.location, "/staff/signin/verify") {
+		pg.status, pg.location = c.staffCode(st.Email, pg.location)
+	}
 	if pg.status != http.StatusSeeOther || pg.location != "/staff/" {
 		c.t.Fatalf("sign in as %s: %d to %q", st.Role, pg.status, pg.location)
 	}
@@ -362,3 +368,48 @@ func version(c fraudcase.Case) string { return strconv.FormatInt(c.Version, 10) 
 
 // itoa formats a version.
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+var (
+	secretRE   = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+	recoveryRE = regexp.MustCompile(`<code>([a-z2-7]{8}-[a-z2-7]{8})</code>`)
+)
+
+// staffCode answers the back office's code page (at verify, where the
+// password sent the browser) for the member of staff with the address,
+// setting up their authenticator the first time; it returns the status and
+// where the browser goes next ("/staff/" after setting up).
+func (c *client) staffCode(email, verify string) (int, string) {
+	c.t.Helper()
+	body := c.get(verify).body
+	a := c.e.authenticator(email)
+	if m := secretRE.FindStringSubmatch(body); m != nil {
+		*a = browsertest.Authenticator{Secret: m[1]}
+	}
+	u, err := url.Parse(verify)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	pg := c.post(u.Path, url.Values{"code": {a.Code(c.t, c.e.clk.Now())}, "next": {u.Query().Get("next")}})
+	status, location, body := pg.status, pg.location, pg.body
+	if m := recoveryRE.FindAllStringSubmatch(body, -1); status == http.StatusOK && m != nil {
+		for _, code := range m {
+			a.Recovery = append(a.Recovery, code[1])
+		}
+		return http.StatusSeeOther, "/staff/"
+	}
+	return status, location
+}
+
+// authenticator returns the authenticator of the member of staff with the
+// address, empty until their first sign-in sets it up on the code page.
+func (e *env) authenticator(email string) *browsertest.Authenticator {
+	if e.auth == nil {
+		e.auth = map[string]*browsertest.Authenticator{}
+	}
+	a := e.auth[email]
+	if a == nil {
+		a = &browsertest.Authenticator{}
+		e.auth[email] = a
+	}
+	return a
+}

@@ -22,11 +22,14 @@ type repausePayload struct {
 // Register installs the service's job handler on the runner.
 func (s *Service) Register(r *jobs.Runner) { r.Register(JobRepause, s.repause) }
 
-// pause pauses the order's payment plan for PauseDays and schedules the
-// next pause a day before this one ends. An order without a plan has
-// nothing to pause.
+// holder names a case's hold on its order's payment plan.
+func holder(caseID string) string { return "fraud_case:" + caseID }
+
+// pause holds the order's payment plan paused for PauseDays (extending the
+// case's own hold) and schedules the next pause a day before this one
+// ends. An order without a plan has nothing to pause.
 func (s *Service) pause(tx *store.Tx, caseID, orderID string) error {
-	err := s.cfg.Plans.Pause(tx, orderID, PauseDays)
+	err := s.cfg.Plans.Pause(tx, orderID, holder(caseID), PauseDays)
 	if apperr.Code(err) == apperr.NoSuchOrder {
 		return nil
 	}
@@ -58,12 +61,12 @@ func (s *Service) repause(ctx context.Context, payload []byte) error {
 	})
 }
 
-// resume ends the pause of the order's payment plan; a plan that is not
-// paused (or no plan) is left as it is.
-func (s *Service) resume(tx *store.Tx, orderID string) error {
-	err := s.cfg.Plans.Resume(tx, orderID)
-	switch apperr.Code(err) {
-	case apperr.NotAllowed, apperr.NoSuchOrder:
+// resume ends the case's hold on the order's payment plan, which stays
+// paused while a dispute or a return still holds it; an order without a
+// plan (or a plan the case does not hold) is left as it is.
+func (s *Service) resume(tx *store.Tx, caseID, orderID string) error {
+	err := s.cfg.Plans.Resume(tx, orderID, holder(caseID))
+	if apperr.Code(err) == apperr.NoSuchOrder {
 		return nil
 	}
 	return err

@@ -66,12 +66,7 @@ func TestMerchantMessageInBrowser(t *testing.T) {
 			expect("#message-list", "Open")
 			b.CheckAccessibility(t)
 
-			b.Navigate(e.srv.URL + "/staff/")
-			b.Fill("E-mail", analyst.Email)
-			b.Fill("Password", staffPassword)
-			if status := b.Submit("Sign in"); status != http.StatusOK {
-				t.Fatalf("staff sign in: %d", status)
-			}
+			b.SignInStaff(e.srv.URL, analyst.Email, staffPassword, e.authenticator(analyst.Email), e.clk.Now)
 			if status := b.Submit("Merchant messages on fraud"); status != http.StatusOK {
 				t.Fatalf("queue: %d", status)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/audit"
+	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ids"
@@ -47,6 +48,8 @@ type env struct {
 	clk         *clock.Manual
 	srv         *httptest.Server
 	shop, other merchant.Merchant
+	// auth holds staff's authenticators by e-mail address (authenticator).
+	auth map[string]*browsertest.Authenticator
 }
 
 // newEnv starts Tillit; when the test ends it checks that the ledger
@@ -277,8 +280,12 @@ func (c *client) signIn(prefix, email, password string) {
 	c.t.Helper()
 	c.get(prefix + "signin")
 	res, body := c.post(prefix+"signin", url.Values{"email": {email}, "password": {password}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != prefix {
-		c.t.Fatalf("sign in as %s: %d to %q\n%s", email, res.StatusCode, res.Header.Get("Location"), body)
+	status, location := res.StatusCode, res.Header.Get("Location")
+	if status == http.StatusSeeOther && strings.HasPrefix(location, "/staff/signin/verify") {
+		status, location = c.staffCode(email, location)
+	}
+	if status != http.StatusSeeOther || location != prefix {
+		c.t.Fatalf("sign in as %s: %d to %q\n%s", email, status, location, body)
 	}
 	if res, _ := c.get(prefix); res.StatusCode != http.StatusOK {
 		c.t.Fatalf("home after sign-in: %d", res.StatusCode)
@@ -305,4 +312,49 @@ func wantStatus(t *testing.T, what string, res *http.Response, status int) {
 	if res.StatusCode != status {
 		t.Fatalf("%s: status %d, want %d", what, res.StatusCode, status)
 	}
+}
+
+var (
+	secretRE   = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+	recoveryRE = regexp.MustCompile(`<code>([a-z2-7]{8}-[a-z2-7]{8})</code>`)
+)
+
+// staffCode answers the back office's code page (at verify, where the
+// password sent the browser) for the member of staff with the address,
+// setting up their authenticator the first time; it returns the status and
+// where the browser goes next ("/staff/" after setting up).
+func (c *client) staffCode(email, verify string) (int, string) {
+	c.t.Helper()
+	_, body := c.get(verify)
+	a := c.e.authenticator(email)
+	if m := secretRE.FindStringSubmatch(body); m != nil {
+		*a = browsertest.Authenticator{Secret: m[1]}
+	}
+	u, err := url.Parse(verify)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	res, body := c.post(u.Path, url.Values{"code": {a.Code(c.t, c.e.clk.Now())}, "next": {u.Query().Get("next")}})
+	status, location := res.StatusCode, res.Header.Get("Location")
+	if m := recoveryRE.FindAllStringSubmatch(body, -1); status == http.StatusOK && m != nil {
+		for _, code := range m {
+			a.Recovery = append(a.Recovery, code[1])
+		}
+		return http.StatusSeeOther, "/staff/"
+	}
+	return status, location
+}
+
+// authenticator returns the authenticator of the member of staff with the
+// address, empty until their first sign-in sets it up on the code page.
+func (e *env) authenticator(email string) *browsertest.Authenticator {
+	if e.auth == nil {
+		e.auth = map[string]*browsertest.Authenticator{}
+	}
+	a := e.auth[email]
+	if a == nil {
+		a = &browsertest.Authenticator{}
+		e.auth[email] = a
+	}
+	return a
 }

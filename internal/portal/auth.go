@@ -200,9 +200,11 @@ func (p *Pages) signinPage(w http.ResponseWriter, r *http.Request) {
 // maxEmail is the longest e-mail address the form takes.
 const maxEmail = 254
 
-// signin checks the e-mail address and password and starts a session. A
-// wrong password, an unknown address and a disabled user get the same
-// answer; an address with too many failed attempts is told how long to wait.
+// signin checks the e-mail address and password and starts a session, or,
+// for a user with two-step verification on, sends the browser to the code
+// page. A wrong password, an unknown address and a disabled user get the
+// same answer; an address with too many failed attempts is told how long to
+// wait.
 func (p *Pages) signin(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		p.rd.Error(w, r, http.StatusBadRequest)
@@ -238,20 +240,35 @@ func (p *Pages) signin(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, "sign in", err)
 		return
 	}
+	in, err := p.cfg.Accounts.BeginSignIn(r.Context(), account.KindMerchant, mu.ID, mu.MerchantID, r.UserAgent(), clientIP(r))
+	if err != nil {
+		p.fail(w, r, "begin sign-in", err)
+		return
+	}
+	if in.Pending != nil {
+		// Two-step verification is on: the code page (signin_verify.go)
+		// finishes the sign-in.
+		p.setPendingCookie(w, r, in.Pending.Token)
+		web.Redirect(w, r, verifyPath+"?"+url.Values{"next": {data.Next}}.Encode())
+		return
+	}
+	p.startSession(w, r, mu.Name, in.Token, data.Next)
+}
+
+// startSession puts a new session's token in the cookie (ending any session
+// the browser had, and clearing a pending sign-in), welcomes the user by
+// name and goes on to next.
+func (p *Pages) startSession(w http.ResponseWriter, r *http.Request, name, token, next string) {
 	if old := currentUser(r); old != nil {
 		if err := p.cfg.Accounts.RevokeSession(r.Context(), account.KindMerchant, old.ID, old.SessionID); err != nil {
 			p.fail(w, r, "end the previous session", err)
 			return
 		}
 	}
-	token, _, err := p.cfg.Accounts.StartSession(r.Context(), account.KindMerchant, mu.ID, mu.MerchantID, r.UserAgent(), clientIP(r))
-	if err != nil {
-		p.fail(w, r, "start session", err)
-		return
-	}
 	p.setSessionCookie(w, r, token)
-	web.Flash(w, r, web.FlashSuccess, "merchant.signin.welcome", "name", mu.Name)
-	web.Redirect(w, r, data.Next)
+	p.setPendingCookie(w, r, "")
+	web.Flash(w, r, web.FlashSuccess, "merchant.signin.welcome", "name", name)
+	web.Redirect(w, r, next)
 }
 
 // ActionSignedOut is the audit action of a merchant user signing out

@@ -70,6 +70,10 @@ type orderData struct {
 	StopRequest *stoprequest.Request
 	// Disputes are the order's disputes, newest first (disputes.go).
 	Disputes []disputeView
+	// Returns are the order's returns, newest first (returns.go).
+	Returns []returnView
+	// Problem is why the last submission did nothing, when it did not.
+	Problem *web.Message
 }
 
 // lineView is one order line, with its tax rate as a percentage.
@@ -144,6 +148,17 @@ func captureForm(lang i18n.Lang, o checkout.Order) *web.Form {
 // showOrder renders an order's page with the action forms as given, and
 // the merchant support message form when one is given.
 func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o checkout.Order, sum checkout.OrderSummary, status int, capture, refund *web.Form, message ...*web.Form) {
+	var form *web.Form
+	if len(message) > 0 {
+		form = message[0]
+	}
+	p.renderOrder(w, r, u, o, sum, status, capture, refund, form, nil)
+}
+
+// renderOrder renders an order's page with the action forms as given, the
+// merchant support message form (nil for an empty one) and problem, why the
+// last submission did nothing (nil when it did).
+func (p *Pages) renderOrder(w http.ResponseWriter, r *http.Request, u *user, o checkout.Order, sum checkout.OrderSummary, status int, capture, refund, message *web.Form, problem *web.Message) {
 	ctx, lang := r.Context(), web.Lang(r)
 	amount := func(minor int64) string { return i18n.FormatMoney(lang, minor, o.PurchaseCurrency) }
 	now := p.cfg.DB.Clock.Now()
@@ -151,7 +166,7 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o che
 		page: page{User: u, Section: "orders"}, labelled: labelled{o.Status, o.FraudStatus, sum.PaymentMethod},
 		Order: o, Summary: sum, Currency: o.PurchaseCurrency, CreatedAt: apiTime(o.CreatedAt), ExpiresAt: apiTime(o.ExpiresAt),
 		Refundable: o.CapturedAmount - o.RefundedAmount, State: orderState(o), Today: utcDay(now),
-		CaptureForm: capture, RefundForm: refund,
+		CaptureForm: capture, RefundForm: refund, Problem: problem,
 	}
 	for _, l := range o.OrderLines {
 		data.Lines = append(data.Lines, lineView{OrderLine: l, TaxRate: basisPoints(lang, l.TaxRate)})
@@ -246,12 +261,12 @@ func (p *Pages) showOrder(w http.ResponseWriter, r *http.Request, u *user, o che
 		p.fail(w, r, "read disputes", err)
 		return
 	}
+	if data.Returns, err = p.orderReturns(ctx, u, o.OrderID); err != nil {
+		p.fail(w, r, "read returns", err)
+		return
+	}
 	if p.cfg.Messages != nil {
-		var form *web.Form
-		if len(message) > 0 {
-			form = message[0]
-		}
-		if data.Messages, err = p.loadMessages(ctx, o.OrderID, form); err != nil {
+		if data.Messages, err = p.loadMessages(ctx, o.OrderID, message); err != nil {
 			p.fail(w, r, "read messages", err)
 			return
 		}

@@ -3,8 +3,14 @@
 // their sales statistics, find and manage orders (capture, refund, cancel,
 // release the remaining authorization), read the webhook delivery log,
 // read and download settlements, choose the payment methods their
-// checkout offers, and answer the stop requests of orders Tillit's security
-// team stopped (T4, T5; stoprequests.go).
+// checkout offers, answer the stop requests of orders Tillit's security
+// team stopped (T4, T5; stoprequests.go), answer disputes (disputes.go) and
+// see the returns of an order and mark them received (returns.go).
+//
+// A user with two-step verification on gives a code from their
+// authenticator app (or a recovery code) after the password
+// (signin_verify.go); every user manages their two-step verification and
+// sessions on the security page (security.go).
 //
 // Every page needs a signed-in merchant user (cookie tillit_merchant, a web
 // session of package account) and shows only that user's merchant's data:
@@ -30,6 +36,7 @@ import (
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/merchantmsg"
+	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
@@ -65,6 +72,10 @@ type Config struct {
 	// counts the disputes waiting for the merchant, the overview shows a
 	// banner while any does, and the dispute pages are served (disputes.go).
 	Disputes *dispute.Service
+	// Returns runs consumers' returns of goods; when set, the order page
+	// lists the order's returns and owners and admins mark them received
+	// (returns.go).
+	Returns *returns.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the instance's web key).
 	Key []byte
@@ -113,6 +124,9 @@ func New(cfg Config) (*Pages, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /portal/signin", p.signinPage)
 	mux.HandleFunc("POST /portal/signin", p.signin)
+	mux.HandleFunc("GET "+verifyPath, p.verifyPage)
+	mux.HandleFunc("POST "+verifyPath, p.verify)
+	p.routeSecurity(mux)
 	mux.HandleFunc("POST /portal/signout", p.signedIn(p.signout))
 	mux.HandleFunc("GET /portal/{$}", p.signedIn(p.dashboard))
 	mux.HandleFunc("GET /portal/orders", p.signedIn(p.orders))
@@ -145,6 +159,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Disputes != nil {
 		inner = p.routeDisputes(mux, inner)
+	}
+	if cfg.Returns != nil {
+		mux.HandleFunc("POST "+returnReceivedPath, p.manager(p.markReturnReceived))
 	}
 	mux.HandleFunc("/portal/", p.signedIn(func(w http.ResponseWriter, r *http.Request, _ *user) {
 		p.rd.Error(w, r, http.StatusNotFound)

@@ -80,6 +80,7 @@ const (
 	PurposeConsentRecords            PurposeID = "consent_records"
 	PurposeVulnerableCustomerSupport PurposeID = "vulnerable_customer_support"
 	PurposeModelImprovement          PurposeID = "model_improvement"
+	PurposeSecurityReports           PurposeID = "security_reports"
 )
 
 // defaultRetention is the rule where nothing else applies: three months
@@ -285,6 +286,22 @@ var purposes = []Purpose{
 		Recipients: []Recipient{RecipientProcessors},
 		MayObject:  true,
 		Overriding: true,
+	},
+	{
+		// Reports of suspicious e-mails, websites, messages and calls
+		// (package securityreport): what the reporter wrote, the address
+		// and the e-mail they sent in, and their address for the answer.
+		// Protecting customers from fraud and phishing is a legitimate
+		// interest (Recitals 47 and 49); a report is kept a year after its
+		// triage closed, to recognise the same attempt again.
+		ID:         PurposeSecurityReports,
+		Subjects:   []Subject{SubjectConsumer},
+		Categories: []CategoryID{CategoryContact, CategoryCommunications, CategoryFraud},
+		Sources:    []Source{SourceDataSubject},
+		Basis:      LegitimateInterest,
+		Retention:  after(1, Years, EventClosed, Delete),
+		Recipients: []Recipient{RecipientProcessors},
+		MayObject:  true,
 	},
 	{
 		// Accounts of merchant users and staff, given by their employer;

@@ -188,7 +188,7 @@ func textKeys() []string {
 	for _, e := range knownErasure {
 		keys = append(keys, e.NameKey())
 	}
-	for _, e := range []Event{EventCollected, EventYearEnd, EventRelationshipEnded, EventContractEnded, EventConsentWithdrawn, EventObjected, EventExpired} {
+	for _, e := range []Event{EventCollected, EventYearEnd, EventRelationshipEnded, EventContractEnded, EventConsentWithdrawn, EventObjected, EventExpired, EventClosed} {
 		keys = append(keys, e.NameKey())
 	}
 	for _, a := range []Action{Delete, Anonymise, CryptoShred} {

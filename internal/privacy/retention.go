@@ -33,6 +33,9 @@ const (
 	// EventExpired: when the data stopped being usable: a one-time code, a
 	// sign-in session or a sign-in counter expired or was revoked.
 	EventExpired Event = "expired"
+	// EventClosed: when the case the data belongs to was closed (a report
+	// of a suspicious e-mail or website was triaged to its outcome).
+	EventClosed Event = "closed"
 )
 
 // Action is what happens to data when its retention ends.
@@ -122,7 +125,7 @@ func (r Retention) validate() error {
 	case r.Period.Unit != Days && r.Period.Unit != Months && r.Period.Unit != Years:
 		return fmt.Errorf("retention period has unknown unit %q", r.Period.Unit)
 	case r.From != EventCollected && r.From != EventYearEnd && r.From != EventRelationshipEnded &&
-		r.From != EventContractEnded && r.From != EventConsentWithdrawn && r.From != EventObjected && r.From != EventExpired:
+		r.From != EventContractEnded && r.From != EventConsentWithdrawn && r.From != EventObjected && r.From != EventExpired && r.From != EventClosed:
 		return fmt.Errorf("retention counts from unknown event %q", r.From)
 	case r.Then != Delete && r.Then != Anonymise && r.Then != CryptoShred:
 		return fmt.Errorf("retention has unknown action %q", r.Then)
@@ -148,6 +151,8 @@ type Dates struct {
 	Objected time.Time
 	// Expired is when the code, session or counter expired or was revoked.
 	Expired time.Time
+	// Closed is when the case the data belongs to was closed.
+	Closed time.Time
 }
 
 // At returns when event e happened, and false if it has not.
@@ -171,6 +176,8 @@ func (d Dates) At(e Event) (time.Time, bool) {
 		t = d.Objected
 	case EventExpired:
 		t = d.Expired
+	case EventClosed:
+		t = d.Closed
 	}
 	return t.UTC(), !t.IsZero()
 }

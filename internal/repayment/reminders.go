@@ -2,7 +2,7 @@ package repayment
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,10 +14,8 @@ import (
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/money"
 	"github.com/tillit/tillit/internal/outbox"
-	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/plan"
 	"github.com/tillit/tillit/internal/store"
-	"github.com/tillit/tillit/internal/vault"
 )
 
 // Job kinds of the plan timers.
@@ -138,44 +136,100 @@ func (s *Service) remind(ctx context.Context, payload []byte) error {
 // MaxPauseDays is the longest single pause.
 const MaxPauseDays = plan.MaxPauseDays
 
-// Pause pauses an order's plan for days from now (a dispute or a return):
-// every unpaid instalment due from today moves by days, and no reminders or
-// late fees happen until the pause ends. Pausing a paused plan extends the
-// pause. Errors: NO_SUCH_ORDER, BAD_VALUE.
-func (s *Service) Pause(tx *store.Tx, orderID string, days int) error {
+// Pause holds an order's plan paused for holder, which names what pauses it
+// ("dispute:<id>", "return:<id>", "fraud_case:<id>"): a new hold ends days
+// from now, and a holder pausing again extends its own hold by days from
+// its current end. The plan is paused until the latest end of its live
+// holds, with no reminders or late fees before then; the unpaid instalments
+// due from today move by how much that end moved later (days when the plan
+// was not paused), so overlapping holds never move them twice. Errors:
+// NO_SUCH_ORDER, BAD_VALUE (holder, days).
+func (s *Service) Pause(tx *store.Tx, orderID, holder string, days int) error {
+	if holder == "" {
+		return apperr.BadField("holder", "must name what pauses the plan")
+	}
+	if days <= 0 || days > MaxPauseDays {
+		return apperr.BadField("days", "must be 1..%d, got %d", MaxPauseDays, days)
+	}
 	p, err := loadPlan(tx, orderID)
 	if err != nil {
 		return err
 	}
-	sched, err := plan.Pause(p.Schedule, tx.Now, days)
+	from := tx.Now
+	var own int64
+	err = tx.QueryRow(`SELECT until FROM plan_pauses WHERE order_id = $1 AND holder = $2`, orderID, holder).Scan(&own)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	case own > store.Micros(tx.Now):
+		from = store.FromMicros(own)
+	}
+	if _, err := tx.Exec(`INSERT INTO plan_pauses (order_id, holder, until, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (order_id, holder) DO UPDATE SET until = excluded.until`,
+		orderID, holder, store.Micros(plan.AddDays(from, days)), store.Micros(tx.Now)); err != nil {
+		return err
+	}
+	return s.applyHolds(tx, p)
+}
+
+// Resume ends holder's hold on an order's plan. The plan stays paused while
+// another live hold remains (until that hold's end); when none remains it
+// resumes. Due dates already moved stay where they are, so nothing is
+// charged for the paused time. A holder without a hold changes nothing.
+// Errors: NO_SUCH_ORDER.
+func (s *Service) Resume(tx *store.Tx, orderID, holder string) error {
+	p, err := loadPlan(tx, orderID)
 	if err != nil {
 		return err
 	}
-	p.Schedule = sched
-	until := plan.AddDays(tx.Now, days)
-	if p.PausedUntil.Valid && p.PausedUntil.Int64 > store.Micros(tx.Now) {
-		until = plan.AddDays(store.FromMicros(p.PausedUntil.Int64), days)
+	res, err := tx.Exec(`DELETE FROM plan_pauses WHERE order_id = $1 AND holder = $2`, orderID, holder)
+	if err != nil {
+		return err
 	}
-	p.PausedUntil.Valid, p.PausedUntil.Int64 = true, store.Micros(until)
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return s.applyHolds(tx, p)
+}
+
+// applyHolds forgets the plan's expired holds, pauses the plan until the
+// latest end of the live ones (not paused when none is left) and, when that
+// end moved later than the plan's current pause (or today, when it was not
+// paused), moves the unpaid instalments due from today by as many days and
+// schedules their reminders again.
+func (s *Service) applyHolds(tx *store.Tx, p *planRow) error {
+	now := store.Micros(tx.Now)
+	if _, err := tx.Exec(`DELETE FROM plan_pauses WHERE order_id = $1 AND until <= $2`, p.OrderID, now); err != nil {
+		return err
+	}
+	var until sql.NullInt64
+	if err := tx.QueryRow(`SELECT MAX(until) FROM plan_pauses WHERE order_id = $1`, p.OrderID).Scan(&until); err != nil {
+		return err
+	}
+	from := plan.Date(tx.Now)
+	if p.paused(tx.Now) {
+		from = plan.Date(store.FromMicros(p.PausedUntil.Int64).UTC())
+	}
+	shift := 0
+	if until.Valid {
+		shift = int(plan.Date(store.FromMicros(until.Int64).UTC()).Sub(from) / (24 * time.Hour))
+	}
+	if shift > 0 {
+		sched, err := plan.Pause(p.Schedule, tx.Now, shift)
+		if err != nil {
+			return err
+		}
+		p.Schedule = sched
+	}
+	p.PausedUntil = until
 	if err := p.save(tx); err != nil {
 		return err
 	}
+	if shift == 0 {
+		return nil
+	}
 	return s.scheduleReminders(tx, p, p.Schedule.Installments)
-}
-
-// Resume ends a pause early. The moved due dates stay where the pause put
-// them, so nothing is charged for the paused time. Errors: NO_SUCH_ORDER,
-// NOT_ALLOWED (not paused).
-func (s *Service) Resume(tx *store.Tx, orderID string) error {
-	p, err := loadPlan(tx, orderID)
-	if err != nil {
-		return err
-	}
-	if !p.paused(tx.Now) {
-		return apperr.New(apperr.NotAllowed, "The payment plan is not paused.")
-	}
-	p.PausedUntil.Valid = false
-	return p.save(tx)
 }
 
 // paragraph is one message of an e-mail: a catalog key and its placeholder
@@ -193,35 +247,16 @@ func para(key string, args ...any) paragraph { return paragraph{key, args} }
 // and the body the given paragraphs. Amounts are formatted by the caller with
 // the Printer passed to build.
 func (s *Service) notifyConsumer(tx *store.Tx, p *planRow, kind string, build func(pr i18n.Printer) []paragraph) error {
-	var reference, personID, consumer string
-	if err := tx.QueryRow(`SELECT reference, COALESCE(person_id, ''), consumer FROM orders WHERE id = $1`, p.OrderID).Scan(&reference, &personID, &consumer); err != nil {
-		return err
+	to, ok, err := outbox.OrderRecipient(tx, s.Vault, p.OrderID)
+	if err != nil || !ok {
+		return err // no address to write to when !ok: an erased person
 	}
-	raw, err := s.Vault.Open(tx, personID, person.ContextConsumer, consumer)
-	if errors.Is(err, vault.ErrShredded) {
-		return nil // an erased person: no address to write to
-	}
-	if err != nil {
-		return err
-	}
-	var c struct {
-		BillingAddress struct {
-			Email string `json:"email"`
-		} `json:"billing_address"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil || c.BillingAddress.Email == "" {
-		return err // no address to write to
-	}
-	lang, ok := i18n.Parse(p.Locale)
-	if !ok {
-		lang = i18n.Default
-	}
-	pr := i18n.Printer{Lang: lang}
+	pr := i18n.Printer{Lang: to.Lang}
 	var body []string
 	for _, pg := range build(pr) {
-		body = append(body, pr.T(pg.key, append([]any{"reference", reference}, pg.args...)...))
+		body = append(body, pr.T(pg.key, append([]any{"reference", to.Reference}, pg.args...)...))
 	}
-	_, err = outbox.Enqueue(tx, s.Vault, s.LookupKey, outbox.Message{Channel: outbox.Email, To: c.BillingAddress.Email, PersonID: personID,
+	_, err = outbox.Enqueue(tx, s.Vault, s.LookupKey, outbox.Message{Channel: outbox.Email, To: to.Email, PersonID: to.PersonID,
 		Subject: pr.T("mail." + kind + ".subject"), Body: strings.Join(body, "\n\n")})
 	return err
 }

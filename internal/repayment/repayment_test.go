@@ -535,7 +535,7 @@ func TestPauseMovesDueDatesAndStopsFees(t *testing.T) {
 	f.capture(t, id, 20000, 0)
 	due := plan.AddDays(f.clk.Now(), 30)
 	f.advanceTo(t, plan.AddDays(due, -10))
-	if err := f.db.Write(f.ctx, func(tx *store.Tx) error { return f.plans.Pause(tx, id, 30) }); err != nil {
+	if err := f.db.Write(f.ctx, func(tx *store.Tx) error { return f.plans.Pause(tx, id, "dispute:test", 30) }); err != nil {
 		t.Fatal(err)
 	}
 	p := f.plan(t, id)

@@ -59,6 +59,17 @@ type Plan struct {
 	Next *Installment `json:"next,omitempty"`
 }
 
+// PausedUntilAfterNewHold is the date the plan would be paused until if
+// a new holder paused it now for days (Pause): the later of the pause in
+// force and now plus days.
+func (p Plan) PausedUntilAfterNewHold(now time.Time, days int) time.Time {
+	until := plan.AddDays(now, days)
+	if p.PausedUntil != nil && p.PausedUntil.After(until) {
+		return *p.PausedUntil
+	}
+	return until
+}
+
 // ForPerson returns the plans of a person's orders, newest first, with
 // their instalments and receipts.
 func (s *Service) ForPerson(ctx context.Context, personID string) ([]Plan, error) {

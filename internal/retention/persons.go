@@ -27,7 +27,7 @@ const relationshipEnd = "COALESCE(p.relationship_ended_at, p.erased_at)"
 // person who comes back signs in again and gets a new account.
 func consumerAccounts() Rule {
 	return &rowRule{
-		info:  info(RuleConsumerAccounts, privacy.PurposeConsumerAccount, privacy.CategoryAccount, "consumers", "web_sessions", "login_codes"),
+		info:  info(RuleConsumerAccounts, privacy.PurposeConsumerAccount, privacy.CategoryAccount, "consumers", "web_sessions", "login_codes", "second_factors", "recovery_codes", "pending_sign_ins", "known_devices"),
 		from:  "consumers c JOIN persons p ON p.id = c.person_id",
 		key:   "c.id",
 		since: relationshipEnd,
@@ -35,6 +35,10 @@ func consumerAccounts() Rule {
 		apply: applySteps(
 			del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (?)`),
 			del("login_codes", `DELETE FROM login_codes WHERE consumer_key IN (SELECT consumer_key FROM consumers WHERE id IN (?))`),
+			del("second_factors", `DELETE FROM second_factors WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (?)`),
+			del("recovery_codes", `DELETE FROM recovery_codes WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (?)`),
+			del("pending_sign_ins", `DELETE FROM pending_sign_ins WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (?)`),
+			del("known_devices", `DELETE FROM known_devices WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (?)`),
 			del("consumers", `DELETE FROM consumers WHERE id IN (?)`),
 		),
 	}
@@ -365,11 +369,16 @@ var PersonTables = map[string]string{
 	"plan_installments": "deleted",
 	"plan_payments":     "deleted",
 	"plan_statements":   "deleted",
+	"plan_pauses":       "deleted",
 	"rail_transfers":    "deleted",
 	"outbox_messages":   "deleted (the outbox rule deletes every message sooner, after its period)",
 	"audit_log":         "kept: the append-only audit trail names people by id only",
 	"login_codes":       "deleted",
 	"web_sessions":      "deleted (consumer sessions of their account)",
+	"second_factors":    "deleted (their authenticator, whose secret the shredded key sealed)",
+	"recovery_codes":    "deleted",
+	"pending_sign_ins":  "deleted",
+	"known_devices":     "deleted",
 	"subject_keys":      "shredded: the person's data key is destroyed, so everything sealed for them, in every table and backup, is unreadable",
 	"consents":          "deleted",
 	"consent_history":   "deleted",
@@ -391,6 +400,25 @@ var PersonTables = map[string]string{
 	"disputes":          "deleted",
 	"dispute_events":    "deleted, with their disputes",
 	"dispute_documents": "deleted, with their disputes",
+
+	// Returns go with the orders they are about.
+	"returns": "deleted",
+
+	// Complaints stay as long as the complaints purpose keeps them (an
+	// erasure keeps them for complaint handling until then).
+	"complaints":       "deleted",
+	"complaint_events": "deleted, with their complaints",
+
+	// Cards and their authorizations go with the orders they made (the
+	// orders themselves are anonymised); freezes with the person.
+	"cards":               "deleted, with their authorizations",
+	"card_authorizations": "deleted",
+	"account_freezes":     "deleted",
+	"freeze_events":       "deleted",
+
+	// Reports of suspicious e-mails and websites go with the person (the
+	// security reports rule removes each sooner, a year after it closed).
+	"security_reports": "deleted",
 
 	// Bureau reports are asked for again when needed.
 	"credit_bureau_reports": "deleted",
@@ -429,6 +457,7 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		{orders, del("webhook_attempts", `DELETE FROM webhook_attempts WHERE event_id IN (SELECT id FROM webhook_events WHERE order_id IN (?))`)},
 		{orders, del("webhook_events", `DELETE FROM webhook_events WHERE order_id IN (?)`)},
 		{plans, del("plan_statements", `DELETE FROM plan_statements WHERE order_id IN (?)`)},
+		{plans, del("plan_pauses", `DELETE FROM plan_pauses WHERE order_id IN (?)`)},
 		{plans, del("plan_payments", `DELETE FROM plan_payments WHERE order_id IN (?)`)},
 		{plans, del("plan_installments", `DELETE FROM plan_installments WHERE order_id IN (?)`)},
 		{plans, del("payment_plans", `DELETE FROM payment_plans WHERE order_id IN (?)`)},
@@ -452,6 +481,10 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		}
 	}
 	byPerson := []step{
+		del("card_authorizations", `DELETE FROM card_authorizations WHERE person_id = $1 OR card_id IN (SELECT id FROM cards WHERE person_id = $1)`),
+		del("cards", `DELETE FROM cards WHERE person_id = $1`),
+		del("freeze_events", `DELETE FROM freeze_events WHERE person_id = $1`),
+		del("account_freezes", `DELETE FROM account_freezes WHERE person_id = $1`),
 		del("risk_assessments", `DELETE FROM risk_assessments WHERE person_id = $1`),
 		del("risk_observations", `DELETE FROM risk_observations WHERE person_id = $1`),
 		del("risk_reviews", `DELETE FROM risk_reviews WHERE person_id = $1`),
@@ -461,9 +494,17 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("dispute_events", `DELETE FROM dispute_events WHERE dispute_id IN (SELECT id FROM disputes WHERE person_id = $1)`),
 		del("dispute_documents", `DELETE FROM dispute_documents WHERE dispute_id IN (SELECT id FROM disputes WHERE person_id = $1)`),
 		del("disputes", `DELETE FROM disputes WHERE person_id = $1`),
+		del("returns", `DELETE FROM returns WHERE person_id = $1`),
+		del("complaint_events", `DELETE FROM complaint_events WHERE complaint_id IN (SELECT id FROM complaints WHERE person_id = $1)`),
+		del("complaints", `DELETE FROM complaints WHERE person_id = $1`),
+		del("security_reports", `DELETE FROM security_reports WHERE person_id = $1`),
 		del("credit_bureau_reports", `DELETE FROM credit_bureau_reports WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("authorizations", `DELETE FROM authorizations WHERE person_id = $1`),
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
+		del("second_factors", `DELETE FROM second_factors WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
+		del("recovery_codes", `DELETE FROM recovery_codes WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
+		del("pending_sign_ins", `DELETE FROM pending_sign_ins WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
+		del("known_devices", `DELETE FROM known_devices WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),
 		del("login_codes", `DELETE FROM login_codes WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("consumers", `DELETE FROM consumers WHERE person_id = $1`),
 		del("outbox_messages", `DELETE FROM outbox_messages WHERE person_id = $1`),

@@ -254,7 +254,7 @@ func TestPersonRecordsAfterTheLongestPeriod(t *testing.T) {
 		firing{at: sessionEnd, items: map[string]int{retention.RuleWebSessions: 1},
 			want: map[string]change{"web_sessions": {1, 0}}},
 		firing{at: ended.AddDate(0, 3, 0), items: map[string]int{retention.RuleConsumerAccounts: 1},
-			want: map[string]change{"consumers": {1, 0}}},
+			want: map[string]change{"consumers": {1, 0}, "known_devices": {1, 0}}},
 		firing{at: at(2029, 4, 30, 10, 0), items: map[string]int{retention.RuleConsentRecords: 1},
 			want: map[string]change{"consents": {1, 0}, "consent_history": {2, 0}}},
 	)

@@ -161,6 +161,8 @@ func dates(e privacy.Event, t time.Time) privacy.Dates {
 		d.Objected = t
 	case privacy.EventExpired:
 		d.Expired = t
+	case privacy.EventClosed:
+		d.Closed = t
 	}
 	return d
 }

@@ -22,6 +22,7 @@ const (
 	RulePersonRecords          = "person_records"
 	RuleStaffAccounts          = "staff_accounts"
 	RuleMerchantUserAccounts   = "merchant_user_accounts"
+	RuleSecurityReports        = "security_reports"
 )
 
 // DefaultRules returns the rules for the data Tillit holds, in the order a
@@ -38,6 +39,7 @@ func DefaultRules(v *vault.Vault) []Rule {
 		signInThrottle(),
 		outboxMessages(v),
 		merchantMessages(v),
+		securityReports(v),
 		consumerAccounts(),
 		consentRecords(),
 		personRecords(v),
@@ -238,17 +240,53 @@ func merchantMessages(v *vault.Vault) Rule {
 
 // workforceAccounts: a disabled staff or merchant-user account goes after
 // the workforce purpose's period from when it was disabled, with the
-// sessions it had.
+// sessions it had and its two-step verification and known browsers.
 func workforceAccounts(name, table string, kind account.Kind) Rule {
 	return &rowRule{
-		info:  info(name, privacy.PurposeWorkforceAccounts, privacy.CategoryAccount, table, "web_sessions"),
+		info:  info(name, privacy.PurposeWorkforceAccounts, privacy.CategoryAccount, table, "web_sessions", "second_factors", "recovery_codes", "pending_sign_ins", "known_devices"),
 		from:  table,
 		key:   "id",
 		since: "disabled_at",
 		where: "disabled_at <= $1",
 		apply: applySteps(
 			del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(kind)+`' AND subject_id IN (?)`),
+			del("second_factors", `DELETE FROM second_factors WHERE kind = '`+string(kind)+`' AND subject_id IN (?)`),
+			del("recovery_codes", `DELETE FROM recovery_codes WHERE kind = '`+string(kind)+`' AND subject_id IN (?)`),
+			del("pending_sign_ins", `DELETE FROM pending_sign_ins WHERE kind = '`+string(kind)+`' AND subject_id IN (?)`),
+			del("known_devices", `DELETE FROM known_devices WHERE kind = '`+string(kind)+`' AND subject_id IN (?)`),
 			del(table, `DELETE FROM `+table+` WHERE id IN (?)`),
 		),
+	}
+}
+
+// securityReports: a report of a suspicious e-mail or website (package
+// securityreport) goes a year after its triage closed; one from the public
+// page, sealed under a key of its own, has that key shredded.
+func securityReports(v *vault.Vault) Rule {
+	return &rowRule{
+		info:  info(RuleSecurityReports, privacy.PurposeSecurityReports, privacy.CategoryCommunications, "security_reports"),
+		from:  "security_reports",
+		key:   "id",
+		since: "closed_at",
+		where: "closed_at <= $1",
+		apply: func(tx *store.Tx, keys []string, c *Changes) error {
+			var own []string
+			err := inChunks(keys, 1, func(in string, args []any) error {
+				return collect(tx, &own, `SELECT id FROM security_reports WHERE person_id IS NULL AND id IN (`+in+`)`, args...)
+			})
+			if err != nil {
+				return err
+			}
+			if err := applySteps(del("security_reports", `DELETE FROM security_reports WHERE id IN (?)`))(tx, keys, c); err != nil {
+				return err
+			}
+			for _, id := range own {
+				if err := v.Shred(tx, id); err != nil {
+					return err
+				}
+				c.Shredded++
+			}
+			return nil
+		},
 	}
 }

@@ -37,6 +37,7 @@ func TestRulesApplyTheRegistry(t *testing.T) {
 		retention.RulePersonRecords:          after(10, privacy.Years, privacy.EventContractEnded, privacy.CryptoShred),
 		retention.RuleStaffAccounts:          after(3, privacy.Months, privacy.EventRelationshipEnded, privacy.Delete),
 		retention.RuleMerchantUserAccounts:   after(3, privacy.Months, privacy.EventRelationshipEnded, privacy.Delete),
+		retention.RuleSecurityReports:        after(1, privacy.Years, privacy.EventClosed, privacy.Delete),
 	}
 	rules := retention.New(nil, retention.DefaultRules(nil), retention.Config{}, nil).Rules()
 	if len(rules) != len(want) {

@@ -74,9 +74,9 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, ctx: ctx, app: a, clk: clk, shop: shop, svc: a.Returns}
 }
 
-// shipped places a pay-later order for Anna (two jackets of 200.00 DKK and
-// a cap of 50.00 DKK) and captures it in full.
-func (e *env) shipped(email string) string {
+// placed places a pay-later order (two jackets of 200.00 DKK and a cap of
+// 50.00 DKK) for the buyer with the e-mail address, captures nothing.
+func (e *env) placed(email string) string {
 	e.t.Helper()
 	data := checkout.OrderData{
 		PurchaseCountry: "DK", PurchaseCurrency: "DKK", Locale: "da-DK", OrderAmount: 45_000, OrderTaxAmount: 9_000,
@@ -103,11 +103,18 @@ func (e *env) shipped(email string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return created.OrderID
+}
+
+// shipped places an order as placed does and captures it in full.
+func (e *env) shipped(email string) string {
+	e.t.Helper()
+	id := e.placed(email)
 	e.write(func(tx *store.Tx) error {
-		_, err := e.app.Checkout.Capture(tx, e.shop.ID, created.OrderID, checkout.CaptureRequest{CapturedAmount: 45_000})
+		_, err := e.app.Checkout.Capture(tx, e.shop.ID, id, checkout.CaptureRequest{CapturedAmount: 45_000})
 		return err
 	})
-	return created.OrderID
+	return id
 }
 
 // person returns the person an order belongs to.
@@ -132,13 +139,17 @@ func (e *env) register(orderID string) returns.Return {
 	return r
 }
 
-// refund refunds amount of the order as the merchant.
-func (e *env) refund(orderID string, amount int64) {
+// refund refunds amount of the order as the merchant, through checkout
+// (which calls the returns' OnRefund hook), and returns the refund's id.
+func (e *env) refund(orderID string, amount int64) string {
 	e.t.Helper()
+	var id string
 	e.write(func(tx *store.Tx) error {
-		_, err := e.app.Checkout.Refund(tx, e.shop.ID, orderID, checkout.RefundRequest{RefundedAmount: amount})
+		rf, err := e.app.Checkout.Refund(tx, e.shop.ID, orderID, checkout.RefundRequest{RefundedAmount: amount})
+		id = rf.RefundID
 		return err
 	})
+	return id
 }
 
 // latest returns the order's newest return as its consumer reads it.
@@ -168,21 +179,45 @@ func (e *env) read(f func(tx *store.Tx) error) {
 // try runs f in a write transaction and returns its error.
 func (e *env) try(f func(tx *store.Tx) error) error { return e.app.DB.Write(e.ctx, f) }
 
+// runJobs runs every job due now until none is left; webhook deliveries
+// to the unreachable URL just fail and are retried later.
+func (e *env) runJobs() {
+	e.t.Helper()
+	for range 100 {
+		n, err := e.app.Runner.RunDue(e.ctx)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	e.t.Fatal("jobs keep coming")
+}
+
 // advanceDays moves the clock day by day, running the due jobs each day.
 func (e *env) advanceDays(days int) {
 	e.t.Helper()
 	for range days {
 		e.clk.Advance(24 * time.Hour)
-		for range 100 {
-			n, err := e.app.Runner.RunDue(e.ctx)
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			if n == 0 {
-				break
-			}
+		e.runJobs()
+	}
+}
+
+// auditBy counts the audit entries about subject with the action by actor.
+func (e *env) auditBy(subject, action, actor string) int {
+	e.t.Helper()
+	all, err := audit.ForSubject(e.ctx, e.app.DB, subject)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, en := range all {
+		if en.Action == action && en.Actor == actor {
+			n++
 		}
 	}
+	return n
 }
 
 // count returns the result of a COUNT query.

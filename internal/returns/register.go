@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/tillit/tillit/internal/account"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,9 +17,7 @@ import (
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/outbox"
-	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
-	"github.com/tillit/tillit/internal/vault"
 )
 
 // JobPauseEnd closes a return whose pause ended without a refund.
@@ -45,6 +44,8 @@ func checkText(field, s string, max int) (string, error) {
 	}
 	return s, nil
 }
+
+var errAlreadyRegistered = apperr.New(CodeAlreadyRegistered, "A return is already registered for this order.")
 
 // OrderLines returns the lines of the person's order a return may name
 // (name, quantity and total amount as bought). Errors: NOT_FOUND.
@@ -140,7 +141,7 @@ func (s *Service) Register(tx *store.Tx, personID, actor, orderID string, in Ret
 		return Return{}, err
 	}
 	if live > 0 {
-		return Return{}, apperr.New(CodeAlreadyRegistered, "A return is already registered for this order.")
+		return Return{}, errAlreadyRegistered
 	}
 	id := ids.New()
 	r := Return{ID: id, personID: personID}
@@ -153,7 +154,9 @@ func (s *Service) Register(tx *store.Tx, personID, actor, orderID string, in Ret
 	if _, err := tx.Exec(`INSERT INTO returns (id, order_id, person_id, merchant_id, live_key, status, lines, amount, currency, carrier, tracking_number,
     created_at, pause_until) VALUES ($1, $2, $3, $4, $2, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		id, orderID, personID, merchantID, string(Registered), string(linesJSON), amount, currency, carrierName, sealed,
-		store.Micros(tx.Now), store.Micros(until)); err != nil {
+		store.Micros(tx.Now), store.Micros(until)); store.IsUniqueViolation(err) {
+		return Return{}, errAlreadyRegistered // registered meanwhile by a concurrent request
+	} else if err != nil {
 		return Return{}, err
 	}
 	if r, err = load(tx, id); err != nil {
@@ -164,7 +167,7 @@ func (s *Service) Register(tx *store.Tx, personID, actor, orderID string, in Ret
 		"carrier": carrierName, "pause_until": until.Format(time.RFC3339)}); err != nil {
 		return Return{}, err
 	}
-	if err := s.plans.Pause(tx, orderID, s.cfg.PauseDays); err != nil && apperr.Code(err) != apperr.NoSuchOrder {
+	if err := s.plans.Pause(tx, orderID, holder(id), s.cfg.PauseDays); err != nil && apperr.Code(err) != apperr.NoSuchOrder {
 		return Return{}, err
 	}
 	if _, err := notify.Enqueue(tx, merchantID, orderID, WebhookRegistered, "", registeredBody(r, tx.Now)); err != nil {
@@ -205,7 +208,10 @@ func registeredBody(r Return, now time.Time) []byte {
 // the merchant already received).
 func (s *Service) Cancel(tx *store.Tx, personID, actor, id string, version int64) (Return, error) {
 	r, err := load(tx, id)
-	if err != nil || r.personID != personID {
+	if err != nil {
+		return Return{}, err
+	}
+	if r.personID != personID {
 		return Return{}, errNotFound
 	}
 	if err := r.check(version); err != nil {
@@ -217,12 +223,16 @@ func (s *Service) Cancel(tx *store.Tx, personID, actor, id string, version int64
 	return s.close(tx, r, actor, Cancelled, ActionCancelled, nil)
 }
 
-// MarkReceived records that the merchant has the parcel, in tx. by names
-// the merchant user. Errors: NOT_FOUND (another merchant's), CodeChanged,
-// CodeNotLive.
-func (s *Service) MarkReceived(tx *store.Tx, merchantID, by, id string, version int64) (Return, error) {
+// MarkReceived records that the merchant has the parcel of a return of
+// the merchant's order, in tx. by names who did it ("merchant_user:<id>",
+// or "api"). Errors: NOT_FOUND (unknown, another merchant's, or not of the
+// order), CodeChanged, CodeNotLive.
+func (s *Service) MarkReceived(tx *store.Tx, merchantID, orderID, by, id string, version int64) (Return, error) {
 	r, err := load(tx, id)
-	if err != nil || r.MerchantID != merchantID {
+	if err != nil {
+		return Return{}, err
+	}
+	if r.MerchantID != merchantID || r.OrderID != orderID {
 		return Return{}, errNotFound
 	}
 	if err := r.check(version); err != nil {
@@ -262,19 +272,19 @@ func (s *Service) Refunded(tx *store.Tx, orderID, refundID string, amount int64)
 	return err
 }
 
-// close ends a live return with status, resumes the plan and audits.
+// holder names a return's hold on its order's payment plan.
+func holder(returnID string) string { return "return:" + returnID }
+
+// close ends a live return with status, ends its hold on the plan (which
+// stays paused while a dispute or a fraud case still holds it) and audits.
 func (s *Service) close(tx *store.Tx, r Return, actor string, st Status, action string, detail map[string]any) (Return, error) {
 	now := tx.Now
 	r.Status, r.ClosedAt = st, &now
 	if err := r.save(tx); err != nil {
 		return Return{}, err
 	}
-	if err := s.plans.Resume(tx, r.OrderID); err != nil {
-		switch apperr.Code(err) {
-		case apperr.NotAllowed, apperr.NoSuchOrder: // not paused, or no plan
-		default:
-			return Return{}, err
-		}
+	if err := s.plans.Resume(tx, r.OrderID, holder(r.ID)); err != nil && apperr.Code(err) != apperr.NoSuchOrder { // no plan
+		return Return{}, err
 	}
 	if detail == nil {
 		detail = map[string]any{}
@@ -312,20 +322,8 @@ func (s *Service) pauseEnd(ctx context.Context, raw []byte) error {
 // English: subject and body are key+".subject" and key+".body" with the
 // order reference, amount, carrier and tracking number.
 func (s *Service) mailMerchant(tx *store.Tx, r Return, key string) error {
-	rows, err := tx.Query(`SELECT email FROM merchant_users WHERE merchant_id = $1 AND disabled_at IS NULL AND role IN ('owner', 'admin') ORDER BY email`, r.MerchantID)
+	to, err := account.MerchantContacts(tx, r.MerchantID)
 	if err != nil {
-		return err
-	}
-	var to []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return err
-		}
-		to = append(to, e)
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	pr := i18n.Printer{Lang: i18n.Default}
@@ -342,31 +340,12 @@ func (s *Service) mailMerchant(tx *store.Tx, r Return, key string) error {
 // mailConsumer e-mails the order's consumer, in the order's language, that
 // no refund came and that they may open a returned_not_refunded dispute.
 func (s *Service) mailConsumer(tx *store.Tx, r Return) error {
-	var consumer, locale string
-	if err := tx.QueryRow(`SELECT consumer, locale FROM orders WHERE id = $1`, r.OrderID).Scan(&consumer, &locale); err != nil {
-		return err
+	to, ok, err := outbox.OrderRecipient(tx, s.vault, r.OrderID)
+	if err != nil || !ok {
+		return err // an erased person when !ok: no address to write to
 	}
-	raw, err := s.vault.Open(tx, r.personID, person.ContextConsumer, consumer)
-	if errors.Is(err, vault.ErrShredded) || r.personID == "" {
-		return nil // an erased person: no address to write to
-	}
-	if err != nil {
-		return err
-	}
-	var c struct {
-		BillingAddress struct {
-			Email string `json:"email"`
-		} `json:"billing_address"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil || c.BillingAddress.Email == "" {
-		return err
-	}
-	lang, ok := i18n.Parse(locale)
-	if !ok {
-		lang = i18n.Default
-	}
-	pr := i18n.Printer{Lang: lang}
-	_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: c.BillingAddress.Email, PersonID: r.personID,
+	pr := i18n.Printer{Lang: to.Lang}
+	_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: to.Email, PersonID: to.PersonID,
 		Subject: pr.T("return.mail.unrefunded.subject", "reference", r.Reference),
 		Body:    pr.T("return.mail.unrefunded.body", "reference", r.Reference, "link", s.baseURL+"/app/orders/"+r.OrderID)})
 	return err

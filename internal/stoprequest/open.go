@@ -3,6 +3,7 @@ package stoprequest
 import (
 	"database/sql"
 	"errors"
+	"github.com/tillit/tillit/internal/account"
 	"strings"
 	"time"
 
@@ -110,20 +111,8 @@ func (s *Service) FormURL(r Request) string {
 // reference, amount, deadline and form link; never anything about the
 // consumer.
 func (s *Service) mailMerchant(tx *store.Tx, r Request, key string) error {
-	rows, err := tx.Query(`SELECT email FROM merchant_users WHERE merchant_id = $1 AND disabled_at IS NULL AND role IN ('owner', 'admin') ORDER BY email`, r.MerchantID)
+	to, err := account.MerchantContacts(tx, r.MerchantID)
 	if err != nil {
-		return err
-	}
-	var to []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return err
-		}
-		to = append(to, e)
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	pr := i18n.Printer{Lang: i18n.Default}

@@ -42,13 +42,23 @@ func SetPolicy(w http.ResponseWriter, p Policy) {
 	}
 }
 
-// SecurityHeaders sets the headers every page carries: the default Policy
-// (no framing), nosniff, a same-origin referrer policy, a Permissions-Policy
-// that turns off powerful features, and cross-origin isolation of the
-// browsing context.
+// HSTS is the Strict-Transport-Security value of every HTTPS response: for
+// two years, browsers reach this host and its subdomains over HTTPS only.
+const HSTS = "max-age=63072000; includeSubDomains"
+
+// SecurityHeaders sets the headers every response carries: the default
+// Policy (no framing), nosniff, a same-origin referrer policy, a
+// Permissions-Policy that turns off powerful features, cross-origin
+// isolation of the browsing context and, on a request that came over TLS,
+// HSTS. Tillit's whole handler is wrapped in it (package app), so pages,
+// JSON APIs, static files and health checks alike carry them; a handler may
+// widen its page's policy with SetPolicy.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", HSTS)
+		}
 		SetPolicy(w, Policy{})
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

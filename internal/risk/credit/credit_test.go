@@ -135,7 +135,7 @@ func TestPausedPlanIsNotInArrears(t *testing.T) {
 	id := f.order(t, email, repayment.CategoryPayLater, 50000, "")
 	f.capture(t, id, 50000)
 	f.advance(t, 29*24*time.Hour)
-	if err := f.db.Write(f.ctx, func(tx *store.Tx) error { return f.plans.Pause(tx, id, 14) }); err != nil {
+	if err := f.db.Write(f.ctx, func(tx *store.Tx) error { return f.plans.Pause(tx, id, "dispute:test", 14) }); err != nil {
 		t.Fatal(err)
 	}
 	f.advance(t, 5*24*time.Hour) // past the original due date, inside the pause

@@ -1,7 +1,6 @@
 package postapproval
 
 import (
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -13,9 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/outbox"
-	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
-	"github.com/tillit/tillit/internal/vault"
 )
 
 // Action is what an analyst does with a review.
@@ -166,38 +163,19 @@ func (s *Service) confirm(tx *store.Tx, actor string, r Review, fraud string) er
 // reached (erased, or no address) is still marked asked: the analyst sees
 // no answer coming.
 func (s *Service) askCustomer(tx *store.Tx, r Review) error {
-	if r.PersonID == "" {
-		return nil
+	to, ok, err := outbox.OrderRecipient(tx, s.vault, r.OrderID)
+	if err != nil || !ok {
+		return err
 	}
-	var reference, locale, consumer, merchantName string
+	var merchantName, currency string
 	var amount int64
-	var currency string
-	if err := tx.QueryRow(`SELECT o.reference, o.locale, o.consumer, o.order_amount, o.purchase_currency, m.name FROM orders o
-		JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1`, r.OrderID).Scan(&reference, &locale, &consumer, &amount, &currency, &merchantName); err != nil {
+	if err := tx.QueryRow(`SELECT o.order_amount, o.purchase_currency, m.name FROM orders o
+		JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1`, r.OrderID).Scan(&amount, &currency, &merchantName); err != nil {
 		return err
 	}
-	raw, err := s.vault.Open(tx, r.PersonID, person.ContextConsumer, consumer)
-	if errors.Is(err, vault.ErrShredded) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var c struct {
-		BillingAddress struct {
-			Email string `json:"email"`
-		} `json:"billing_address"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil || c.BillingAddress.Email == "" {
-		return err
-	}
-	lang, ok := i18n.Parse(locale)
-	if !ok {
-		lang = i18n.Default
-	}
-	pr := i18n.Printer{Lang: lang}
-	body := pr.T("riskreview.mail.body", "merchant", merchantName, "reference", reference, "amount", pr.Money(amount, currency))
-	_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: c.BillingAddress.Email, PersonID: r.PersonID,
+	pr := i18n.Printer{Lang: to.Lang}
+	body := pr.T("riskreview.mail.body", "merchant", merchantName, "reference", to.Reference, "amount", pr.Money(amount, currency))
+	_, err = outbox.Enqueue(tx, s.vault, s.lookupKey, outbox.Message{Channel: outbox.Email, To: to.Email, PersonID: to.PersonID,
 		Subject: pr.T("riskreview.mail.subject"), Body: body})
 	return err
 }

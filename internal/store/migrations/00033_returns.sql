@@ -1,7 +1,8 @@
 -- +goose Up
 -- Returns (package returns, requirement B4): a consumer registers that they
 -- sent (part of) an order back: which order lines and how many (lines, JSON
--- [{"reference","name","quantity"}] copied from the order), the carrier and
+-- [{"index","name","quantity"}]: the line's position in the order's lines,
+-- its name copied from the order, how many), the carrier and
 -- the tracking number (sealed by the vault under the order's person,
 -- context returns.tracking_number). The order's payment plan pauses until
 -- pause_until. status is registered, received (the merchant has the
