@@ -84,7 +84,9 @@ func TestDeclineReasons(t *testing.T) {
 		want   string
 	}{
 		{"unknown card", func(r *card.AuthorizationRequest) { r.CardNumber = "9990000000000009" }, card.DeclineUnknownCard},
-		{"not Luhn-valid", func(r *card.AuthorizationRequest) { r.CardNumber = r.CardNumber[:15] + string('0'+(r.CardNumber[15]-'0'+1)%10) }, card.DeclineUnknownCard},
+		{"not Luhn-valid", func(r *card.AuthorizationRequest) {
+			r.CardNumber = r.CardNumber[:15] + string('0'+(r.CardNumber[15]-'0'+1)%10)
+		}, card.DeclineUnknownCard},
 		{"wrong expiry", func(r *card.AuthorizationRequest) { r.ExpiryYear++ }, card.DeclineWrongExpiry},
 		{"wrong cvv", func(r *card.AuthorizationRequest) { r.CVV = otherCVV(r.CVV) }, card.DeclineWrongCVV},
 		{"currency", func(r *card.AuthorizationRequest) { r.Currency = "EUR" }, card.DeclineCurrencyMismatch},
@@ -366,7 +368,9 @@ func TestRevealOnceWithProof(t *testing.T) {
 		t.Errorf("second reveal: %v", err)
 	}
 	var sealed string
-	e.read(func(tx *store.Tx) error { return tx.QueryRow(`SELECT sealed FROM cards WHERE id = $1`, c.ID).Scan(&sealed) })
+	e.read(func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT sealed FROM cards WHERE id = $1`, c.ID).Scan(&sealed)
+	})
 	if strings.Contains(sealed, d.Number) || strings.Contains(sealed, d.Number[6:12]) {
 		t.Error("the card number is stored in the clear")
 	}
