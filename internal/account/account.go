@@ -15,7 +15,7 @@
 // authenticator app, twostep.go; mandatory for staff) keeps a pending
 // sign-in until CompleteSignIn checks the code. Sign-ins from a new kind of
 // browser are told to the person by e-mail (devices.go). Authenticator
-// secrets are sealed by the vault, recovery codes stored as argon2id
+// secrets are sealed by the vault, recovery codes stored as keyed
 // hashes; see docs/account-security.md.
 package account
 

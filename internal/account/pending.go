@@ -187,9 +187,9 @@ func (s *Service) CompleteSignIn(ctx context.Context, kind Kind, token, code, us
 	if err != nil {
 		return SignIn{}, err
 	}
-	var codes, hashes []string
+	var codes []string
 	if p.Stage == StageEnrol {
-		if codes, hashes, err = s.newRecoveryCodes(); err != nil {
+		if codes, err = newRecoveryCodes(); err != nil {
 			return SignIn{}, err
 		}
 	}
@@ -205,7 +205,7 @@ func (s *Service) CompleteSignIn(ctx context.Context, kind Kind, token, code, us
 			return err
 		}
 		if p.Stage == StageEnrol {
-			if err := confirmFactor(tx, kind, p.SubjectID, hashes); err != nil {
+			if err := s.confirmFactor(tx, kind, p.SubjectID, codes); err != nil {
 				return err
 			}
 			out.RecoveryCodes = codes

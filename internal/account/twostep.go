@@ -12,7 +12,6 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/ids"
-	"github.com/tillit/tillit/internal/password"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/totp"
 )
@@ -261,8 +260,7 @@ func normalizeRecoveryCode(code string) string {
 // authenticator's step, or the recovery code). Every try is counted by
 // Config.SecondFactor per account first; a locked account is refused
 // without a check, and a failure is audited for staff and merchant users.
-// The slow part (argon2id of recovery codes) runs between two
-// transactions. Errors: INVALID_OTP, TOO_MANY_REQUESTS, NOT_ALLOWED (no
+// Errors: INVALID_OTP, TOO_MANY_REQUESTS, NOT_ALLOWED (no
 // authenticator in the state the check needs).
 func (s *Service) checkCode(ctx context.Context, kind Kind, subjectID, code string, c codeCheck, apply func(tx *store.Tx, ok checked) error) error {
 	code = strings.TrimSpace(code)
@@ -270,14 +268,14 @@ func (s *Service) checkCode(ctx context.Context, kind Kind, subjectID, code stri
 		return errBadSecondFactor
 	}
 	var (
-		f       factor
-		found   bool
-		locked  bool
-		hashes  = map[string]string{}
-		useCode = c.recovery && looksLikeRecoveryCode(code)
+		f          factor
+		found      bool
+		locked     bool
+		recoveryID string
+		useCode    = c.recovery && looksLikeRecoveryCode(code)
 	)
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		clear(hashes)
+		recoveryID = ""
 		var err error
 		if locked, err = s.hit(tx, scopeSecondFactor, string(kind)+":"+subjectID, s.Config.SecondFactor); err != nil {
 			return err
@@ -288,19 +286,12 @@ func (s *Service) checkCode(ctx context.Context, kind Kind, subjectID, code stri
 		if f, found, err = s.loadFactor(tx, kind, subjectID); err != nil || !found || !useCode {
 			return err
 		}
-		rows, err := tx.Query(`SELECT id, code_hash FROM recovery_codes WHERE kind = $1 AND subject_id = $2 AND used_at IS NULL`, string(kind), subjectID)
-		if err != nil {
-			return err
+		err = tx.QueryRow(`SELECT id FROM recovery_codes WHERE kind = $1 AND subject_id = $2 AND code_hash = $3 AND used_at IS NULL`,
+			string(kind), subjectID, s.recoveryCodeHash(kind, subjectID, code)).Scan(&recoveryID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, hash string
-			if err := rows.Scan(&id, &hash); err != nil {
-				return err
-			}
-			hashes[id] = hash
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return err
@@ -316,17 +307,7 @@ func (s *Service) checkCode(ctx context.Context, kind Kind, subjectID, code stri
 	}
 	var ok checked
 	if useCode {
-		norm := normalizeRecoveryCode(code)
-		for id, hash := range hashes {
-			match, err := password.Verify(norm, hash)
-			if err != nil {
-				return err
-			}
-			if match {
-				ok.recoveryID = id
-				break
-			}
-		}
+		ok.recoveryID = recoveryID
 	} else {
 		step, match, err := totp.Verify(f.secret, code, s.DB.Clock.Now(), f.lastStep)
 		if err != nil {
@@ -375,35 +356,38 @@ func (s *Service) checkCode(ctx context.Context, kind Kind, subjectID, code stri
 	return nil
 }
 
-// newRecoveryCodes returns RecoveryCodeCount fresh codes and their argon2id
-// hashes.
-func (s *Service) newRecoveryCodes() (codes, hashes []string, err error) {
+// newRecoveryCodes returns RecoveryCodeCount fresh codes, each of
+// recoveryCodeBytes random bytes.
+func newRecoveryCodes() (codes []string, err error) {
 	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
 	for range RecoveryCodeCount {
 		b := make([]byte, recoveryCodeBytes)
 		if _, err := rand.Read(b); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		code := strings.ToLower(enc.EncodeToString(b))
-		hash, err := password.Hash(code, s.Config.Password)
-		if err != nil {
-			return nil, nil, err
-		}
 		codes = append(codes, code[:8]+"-"+code[8:])
-		hashes = append(hashes, hash)
 	}
-	return codes, hashes, nil
+	return codes, nil
 }
 
-// replaceRecoveryCodes stores hashes as the account's recovery codes in tx,
-// dropping the earlier ones.
-func replaceRecoveryCodes(tx *store.Tx, kind Kind, subjectID string, hashes []string) error {
+// recoveryCodeHash is what is stored of a recovery code: its keyed hash
+// under the instance lookup key, bound to the account. A code carries 80
+// random bits, so a fast keyed hash protects it as well as a password
+// hash would, and lets a check find the code directly.
+func (s *Service) recoveryCodeHash(kind Kind, subjectID, code string) string {
+	return ids.KeyedHash(s.lookupKey, "recovery_code:"+string(kind)+":"+subjectID+":"+normalizeRecoveryCode(code))
+}
+
+// replaceRecoveryCodes stores codes, hashed, as the account's recovery
+// codes in tx, dropping the earlier ones.
+func (s *Service) replaceRecoveryCodes(tx *store.Tx, kind Kind, subjectID string, codes []string) error {
 	if _, err := tx.Exec(`DELETE FROM recovery_codes WHERE kind = $1 AND subject_id = $2`, string(kind), subjectID); err != nil {
 		return err
 	}
-	for _, h := range hashes {
+	for _, c := range codes {
 		if _, err := tx.Exec(`INSERT INTO recovery_codes (id, kind, subject_id, code_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			ids.New(), string(kind), subjectID, h, store.Micros(tx.Now)); err != nil {
+			ids.New(), string(kind), subjectID, s.recoveryCodeHash(kind, subjectID, c), store.Micros(tx.Now)); err != nil {
 			return err
 		}
 	}
@@ -412,15 +396,15 @@ func replaceRecoveryCodes(tx *store.Tx, kind Kind, subjectID string, hashes []st
 
 // confirmFactor turns the account's waiting authenticator on in tx, with
 // new recovery codes.
-func confirmFactor(tx *store.Tx, kind Kind, subjectID string, hashes []string) error {
+func (s *Service) confirmFactor(tx *store.Tx, kind Kind, subjectID string, codes []string) error {
 	if err := tx.ExecOne(`UPDATE second_factors SET confirmed_at = $1 WHERE kind = $2 AND subject_id = $3 AND confirmed_at IS NULL`,
 		store.Micros(tx.Now), string(kind), subjectID); err != nil {
 		return err
 	}
-	if err := replaceRecoveryCodes(tx, kind, subjectID, hashes); err != nil {
+	if err := s.replaceRecoveryCodes(tx, kind, subjectID, codes); err != nil {
 		return err
 	}
-	return auditSecurity(tx, kind, subjectID, "", "two_step_enabled", map[string]int{"recovery_codes": len(hashes)})
+	return auditSecurity(tx, kind, subjectID, "", "two_step_enabled", map[string]int{"recovery_codes": len(codes)})
 }
 
 // ConfirmEnrolment turns on the authenticator StartEnrolment set up, once
@@ -428,12 +412,12 @@ func confirmFactor(tx *store.Tx, kind Kind, subjectID string, hashes []string) e
 // codes, which are stored only hashed and cannot be shown again. Errors:
 // INVALID_OTP, TOO_MANY_REQUESTS, NOT_ALLOWED (no enrolment waiting).
 func (s *Service) ConfirmEnrolment(ctx context.Context, kind Kind, subjectID, code string) ([]string, error) {
-	codes, hashes, err := s.newRecoveryCodes()
+	codes, err := newRecoveryCodes()
 	if err != nil {
 		return nil, err
 	}
 	err = s.checkCode(ctx, kind, subjectID, code, codeCheck{action: "two_step_enrolment"}, func(tx *store.Tx, _ checked) error {
-		return confirmFactor(tx, kind, subjectID, hashes)
+		return s.confirmFactor(tx, kind, subjectID, codes)
 	})
 	if err != nil {
 		return nil, err
@@ -471,15 +455,15 @@ func deleteFactor(tx *store.Tx, kind Kind, subjectID string) error {
 // and returns them (shown once). Errors: NOT_ALLOWED (not on), INVALID_OTP,
 // TOO_MANY_REQUESTS.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, kind Kind, subjectID, code string) ([]string, error) {
-	codes, hashes, err := s.newRecoveryCodes()
+	codes, err := newRecoveryCodes()
 	if err != nil {
 		return nil, err
 	}
 	err = s.checkCode(ctx, kind, subjectID, code, codeCheck{confirmed: true, action: "recovery_codes_regenerate"}, func(tx *store.Tx, _ checked) error {
-		if err := replaceRecoveryCodes(tx, kind, subjectID, hashes); err != nil {
+		if err := s.replaceRecoveryCodes(tx, kind, subjectID, codes); err != nil {
 			return err
 		}
-		return auditSecurity(tx, kind, subjectID, "", "recovery_codes_regenerated", map[string]int{"recovery_codes": len(hashes)})
+		return auditSecurity(tx, kind, subjectID, "", "recovery_codes_regenerated", map[string]int{"recovery_codes": len(codes)})
 	})
 	if err != nil {
 		return nil, err

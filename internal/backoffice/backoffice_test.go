@@ -2,6 +2,7 @@ package backoffice_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -650,24 +651,47 @@ func TestSecureCookiesOption(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := pages.Handler()
-	get := httptest.NewRecorder()
-	h.ServeHTTP(get, httptest.NewRequest("GET", "/staff/signin", nil))
-	m := tokenRE.FindStringSubmatch(get.Body.String())
-	if m == nil {
-		t.Fatalf("no token:\n%s", get.Body)
+	// jar keeps the cookies the pages set, as a browser would.
+	jar := map[string]*http.Cookie{}
+	do := func(method, target string, form url.Values) *httptest.ResponseRecorder {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req := httptest.NewRequest(method, target, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for _, c := range jar {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			jar[c.Name] = c
+		}
+		return rec
 	}
-	form := url.Values{"csrf_token": {m[1]}, "email": {admin.Email}, "password": {staffPassword}}
-	req := httptest.NewRequest("POST", "/staff/signin", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range get.Result().Cookies() {
-		req.AddCookie(c)
+	token := func(rec *httptest.ResponseRecorder) string {
+		m := tokenRE.FindStringSubmatch(rec.Body.String())
+		if m == nil {
+			t.Fatalf("no token:\n%s", rec.Body)
+		}
+		return m[1]
 	}
-	post := httptest.NewRecorder()
-	h.ServeHTTP(post, req)
-	if post.Code != http.StatusSeeOther {
-		t.Fatalf("sign in: %d", post.Code)
+	post := do("POST", "/staff/signin", url.Values{"csrf_token": {token(do("GET", "/staff/signin", nil))}, "email": {admin.Email}, "password": {staffPassword}})
+	verify := post.Header().Get("Location")
+	if post.Code != http.StatusSeeOther || !strings.HasPrefix(verify, "/staff/signin/verify") {
+		t.Fatalf("sign in: %d to %q", post.Code, verify)
 	}
+	// Every cookie set on the way in is Secure and HttpOnly.
 	for _, c := range post.Result().Cookies() {
+		if !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+			t.Errorf("cookie after the password %+v", c)
+		}
+	}
+	code := do("POST", verify, url.Values{"csrf_token": {token(do("GET", verify, nil))}, "code": {e.auth[admin.ID].Code(t, e.clk.Now())}})
+	for _, c := range code.Result().Cookies() {
 		if c.Name == backoffice.CookieName {
 			if !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/staff/" {
 				t.Errorf("session cookie %+v", c)
@@ -675,5 +699,5 @@ func TestSecureCookiesOption(t *testing.T) {
 			return
 		}
 	}
-	t.Fatal("no session cookie")
+	t.Fatalf("no session cookie after the code: %d\n%s", code.Code, code.Body)
 }
