@@ -227,7 +227,7 @@ func (s *Service) authorize(tx *store.Tx, req AuthorizationRequest, hash string)
 }
 
 // loadForAuthorization finds a card by the hash of its number; nil when
-// none has it.
+// none has it or its holder is gone.
 func loadForAuthorization(tx *store.Tx, panHash string) (*cardRow, error) {
 	var (
 		c      cardRow
@@ -244,6 +244,14 @@ func loadForAuthorization(tx *store.Tx, panHash string) (*cardRow, error) {
 		return nil, err
 	}
 	c.frozen = frozen.Valid
+	// A card of an erased person, or of one without a consumer account any
+	// more, is no card: its rows may be kept for the books, never used, and
+	// the decline is not linked to the person.
+	var holders int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM consumers a JOIN persons p ON p.id = a.person_id WHERE a.person_id = $1 AND p.erased_at IS NULL`,
+		c.personID).Scan(&holders); err != nil || holders == 0 {
+		return nil, err
+	}
 	return &c, nil
 }
 

@@ -89,6 +89,11 @@ var rowKeys = map[string][]string{
 // answered, not their content again.
 var handedOver = []string{"data_subject_request_documents.body"}
 
+// shownOnce are sealed columns holding secrets the person is shown once
+// where they use them (a card's number and CVV, revealed once in the app,
+// package card): an extract says that they are held, never what they are.
+var shownOnce = []string{"cards.sealed"}
+
 // digestCategories are categories whose stored values are one-way digests
 // or secrets: the extract says that it holds one, not its bytes.
 var digestCategories = []privacy.CategoryID{privacy.CategoryCredentials}
@@ -116,6 +121,9 @@ func BuildExtract(h *Holding, lang i18n.Lang, now time.Time) Extract {
 				it := Item{Record: record, Field: column, Value: readable(column, r.Values[column]), Unreadable: slices.Contains(r.Unreadable, column)}
 				if it.Value == nil && !it.Unreadable {
 					continue
+				}
+				if it.Value != nil && slices.Contains(shownOnce, table+"."+column) {
+					it.Value = i18n.T(lang, "rights.extract.shown_once")
 				}
 				for _, c := range col.Categories {
 					v := it
