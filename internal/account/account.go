@@ -16,7 +16,9 @@
 // sign-in until CompleteSignIn checks the code. Sign-ins from a new kind of
 // browser are told to the person by e-mail (devices.go). Authenticator
 // secrets are sealed by the vault, recovery codes stored as keyed
-// hashes; see docs/account-security.md.
+// hashes; an admin resets the second factor of a member of staff or
+// merchant user who lost it (twostepreset.go); see
+// docs/account-security.md.
 package account
 
 import (

@@ -3,9 +3,10 @@
 // review first; later issues add their own with Pages.AddQueue), the order
 // review page where an analyst accepts or rejects a PENDING order, the
 // admin pages for staff accounts (with a member's lock state and unlock,
-// staffmember.go) and the audit log, every member's own security page
-// (mysecurity.go), and the consumer security page where security analysts
-// freeze a consumer's account or cards (consumersecurity.go).
+// and the reset of their two-step verification, staffmember.go) and the
+// audit log, every member's own security page (mysecurity.go), and the
+// consumer security page where security analysts freeze a consumer's
+// account or cards (consumersecurity.go).
 //
 // Every request is authorised by the signed-in member's role, read afresh
 // from the database: a role that may not use a page gets 403, a browser
@@ -190,6 +191,7 @@ func New(cfg Config) (*Pages, error) {
 	mux.Handle("POST /staff/staff/{id}/disable", p.require(adminOnly, p.disableStaff))
 	mux.Handle("GET /staff/staff/{id}", p.require(adminOnly, p.staffMemberPage))
 	mux.Handle("POST /staff/staff/{id}/unlock", p.require(adminOnly, p.unlockStaff))
+	mux.Handle("POST /staff/staff/{id}/reset-two-step", p.require(adminOnly, p.resetStaffTwoStep))
 	p.addMySecurity(mux)
 	if cfg.Cards != nil && cfg.LookupKey != "" {
 		p.addConsumerSecurity(mux)

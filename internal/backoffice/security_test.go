@@ -114,9 +114,10 @@ func (e *env) pay(d card.Details) (status, reason string) {
 }
 
 // TestSecurityRoleMatrix: "My security" is every member's; a staff
-// member's page and unlocking are the admins'; the consumer security
-// pages are security analysts' and admins'. Other roles get 403 and change
-// nothing; a browser without a session is sent to sign in.
+// member's page, unlocking and resetting two-step verification are the
+// admins'; the consumer security pages are security analysts' and admins'.
+// Other roles get 403 and change nothing; a browser without a session is
+// sent to sign in.
 func TestSecurityRoleMatrix(t *testing.T) {
 	e := newSecurityEnv(t)
 	member := e.staff(account.RoleCustomerService, "Mira Member")
@@ -133,6 +134,7 @@ func TestSecurityRoleMatrix(t *testing.T) {
 		{"GET", "/staff/my-security", nil, nil, http.StatusOK},
 		{"GET", "/staff/staff/" + member.ID, nil, []account.Role{account.RoleAdmin}, http.StatusOK},
 		{"POST", "/staff/staff/" + member.ID + "/unlock", url.Values{}, []account.Role{account.RoleAdmin}, http.StatusSeeOther},
+		{"POST", "/staff/staff/" + member.ID + "/reset-two-step", url.Values{"reason": {"Matrix check"}}, []account.Role{account.RoleAdmin}, http.StatusSeeOther},
 		{"GET", "/staff/consumer-security", nil, analysts, http.StatusOK},
 		{"POST", "/staff/consumer-security", url.Values{"email": {"matrix@example.dk"}}, analysts, http.StatusSeeOther},
 		{"GET", "/staff/consumer-security/" + person, nil, analysts, http.StatusOK},
