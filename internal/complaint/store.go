@@ -1,7 +1,6 @@
 package complaint
 
 import (
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"strings"
@@ -312,27 +311,11 @@ func (s *Service) view(tx *store.Tx, r row, withInternal bool) (View, error) {
 	return v, nil
 }
 
-// referenceAlphabet leaves out letters and digits people confuse on the
-// telephone (0/O, 1/I/L).
-const referenceAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
 // newReference returns an unused reference "C-" and six characters.
 func newReference(tx *store.Tx) (string, error) {
-	for {
-		b := make([]byte, 6)
-		if _, err := rand.Read(b); err != nil {
-			return "", err
-		}
-		for i := range b {
-			b[i] = referenceAlphabet[int(b[i])%len(referenceAlphabet)]
-		}
-		ref := "C-" + string(b)
+	return ids.Reference("C", func(ref string) (bool, error) {
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM complaints WHERE reference = $1`, ref).Scan(&n); err != nil {
-			return "", err
-		}
-		if n == 0 {
-			return ref, nil
-		}
-	}
+		err := tx.QueryRow(`SELECT COUNT(*) FROM complaints WHERE reference = $1`, ref).Scan(&n)
+		return n > 0, err
+	})
 }

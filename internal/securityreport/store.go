@@ -1,12 +1,12 @@
 package securityreport
 
 import (
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"time"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/vault"
 )
@@ -130,29 +130,13 @@ func (s *Service) opened(tx *store.Tx, r row) (Report, error) {
 	return out, nil
 }
 
-// referenceAlphabet leaves out letters and digits people confuse (0/O,
-// 1/I/L).
-const referenceAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
 // newReference returns an unused reference "S-" and six characters.
 func newReference(tx *store.Tx) (string, error) {
-	for {
-		b := make([]byte, 6)
-		if _, err := rand.Read(b); err != nil {
-			return "", err
-		}
-		for i := range b {
-			b[i] = referenceAlphabet[int(b[i])%len(referenceAlphabet)]
-		}
-		ref := "S-" + string(b)
+	return ids.Reference("S", func(ref string) (bool, error) {
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM security_reports WHERE reference = $1`, ref).Scan(&n); err != nil {
-			return "", err
-		}
-		if n == 0 {
-			return ref, nil
-		}
-	}
+		err := tx.QueryRow(`SELECT COUNT(*) FROM security_reports WHERE reference = $1`, ref).Scan(&n)
+		return n > 0, err
+	})
 }
 
 // micros is a nullable time as stored.
