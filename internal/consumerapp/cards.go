@@ -372,24 +372,8 @@ func (p *Pages) reveal(w http.ResponseWriter, r *http.Request, cv consumerView) 
 		p.rd.Error(w, r, http.StatusConflict)
 		return
 	}
-	form := web.NewForm(r.PostForm)
-	need, err := p.revealNeed(r, cv)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	proof, status, err := p.reauthenticate(r, cv, need, form)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	if status != http.StatusOK {
-		page, err := p.revealPage(r, cv, c, form)
-		if err != nil {
-			p.serverError(w, r, err)
-			return
-		}
-		p.rd.Render(w, r, status, "consumer/reauth", page)
+	proof, ok := p.stepUp(w, r, cv, p.revealNeed, func(form *web.Form) (reauthPage, error) { return p.revealPage(r, cv, c, form) })
+	if !ok {
 		return
 	}
 	d, err := p.cfg.Cards.Reveal(r.Context(), cv.Consumer.PersonID, c.ID, proof)
@@ -459,24 +443,8 @@ func (p *Pages) unfreezeCard(w http.ResponseWriter, r *http.Request, cv consumer
 	if !ok || !p.parseForm(w, r) {
 		return
 	}
-	form := web.NewForm(r.PostForm)
-	need, err := p.unfreezeNeed(r, cv)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	proof, status, err := p.reauthenticate(r, cv, need, form)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	if status != http.StatusOK {
-		page, err := p.unfreezeCardPage(r, cv, c, form)
-		if err != nil {
-			p.serverError(w, r, err)
-			return
-		}
-		p.rd.Render(w, r, status, "consumer/reauth", page)
+	proof, ok := p.stepUp(w, r, cv, p.unfreezeNeed, func(form *web.Form) (reauthPage, error) { return p.unfreezeCardPage(r, cv, c, form) })
+	if !ok {
 		return
 	}
 	if err := p.cfg.Cards.Unfreeze(r.Context(), cv.Consumer.PersonID, "consumer:"+cv.Consumer.ID, c.ID, proof); err != nil {
@@ -521,24 +489,8 @@ func (p *Pages) unfreezeAccount(w http.ResponseWriter, r *http.Request, cv consu
 	if !p.parseForm(w, r) {
 		return
 	}
-	form := web.NewForm(r.PostForm)
-	need, err := p.unfreezeNeed(r, cv)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	proof, status, err := p.reauthenticate(r, cv, need, form)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	if status != http.StatusOK {
-		page, err := p.unfreezeAccountPage(r, cv, form)
-		if err != nil {
-			p.serverError(w, r, err)
-			return
-		}
-		p.rd.Render(w, r, status, "consumer/reauth", page)
+	proof, ok := p.stepUp(w, r, cv, p.unfreezeNeed, func(form *web.Form) (reauthPage, error) { return p.unfreezeAccountPage(r, cv, form) })
+	if !ok {
 		return
 	}
 	if err := p.cfg.Cards.Unfreeze(r.Context(), cv.Consumer.PersonID, "consumer:"+cv.Consumer.ID, "", proof); err != nil {

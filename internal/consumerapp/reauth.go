@@ -87,6 +87,36 @@ func (p *Pages) sendReauthCode(w http.ResponseWriter, r *http.Request, cv consum
 	web.Redirect(w, r, back)
 }
 
+// stepUp re-authenticates the consumer for a sensitive action with the
+// codes in the posted form (parsed already): need says which codes the
+// action asks for, page builds the re-authentication page. It returns the
+// proof for package card, or renders the page again (with the status
+// reauthenticate gives) or an error page and returns false.
+func (p *Pages) stepUp(w http.ResponseWriter, r *http.Request, cv consumerView,
+	need func(*http.Request, consumerView) (reauthNeed, error), page func(*web.Form) (reauthPage, error)) (card.Reauth, bool) {
+	form := web.NewForm(r.PostForm)
+	n, err := need(r, cv)
+	if err != nil {
+		p.serverError(w, r, err)
+		return card.Reauth{}, false
+	}
+	proof, status, err := p.reauthenticate(r, cv, n, form)
+	if err != nil {
+		p.serverError(w, r, err)
+		return card.Reauth{}, false
+	}
+	if status != http.StatusOK {
+		pg, err := page(form)
+		if err != nil {
+			p.serverError(w, r, err)
+			return card.Reauth{}, false
+		}
+		p.rd.Render(w, r, status, "consumer/reauth", pg)
+		return card.Reauth{}, false
+	}
+	return proof, true
+}
+
 // reauthenticate checks the codes need asks for in form, adding an error
 // to form for each that fails, and returns the proof for package card
 // when all pass. status is the answer to give otherwise: 422 for a missing
