@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 
-	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/card"
 )
 
@@ -30,23 +29,6 @@ func (c CardNetworkCredential) matches(user, pass string) bool {
 	hu, hp := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
 	wu, wp := sha256.Sum256([]byte(c.Username)), sha256.Sum256([]byte(c.Password))
 	return subtle.ConstantTimeCompare(hu[:], wu[:])&subtle.ConstantTimeCompare(hp[:], wp[:]) == 1
-}
-
-// networkAuth lets only the card network through; without cards or a
-// configured credential the endpoint does not exist.
-func (a *API) networkAuth(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if a.Cards == nil || !a.CardNetwork.configured() {
-			a.writeError(w, r, errNoRoute)
-			return
-		}
-		user, pass, ok := r.BasicAuth()
-		if !ok || !a.CardNetwork.matches(user, pass) {
-			a.writeError(w, r, apperr.New(apperr.Unauthorized, "Send the card network's credentials with HTTP Basic authentication."))
-			return
-		}
-		h(w, r)
-	}
 }
 
 // cardAuthorization is POST /cards/v1/authorizations.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/dispute"
@@ -43,13 +44,14 @@ type API struct {
 	// BaseURL, when set, is the public origin used in absolute URLs (Location
 	// headers, badge URLs); otherwise the request's own host is used.
 	BaseURL string
-	mux     *http.ServeMux
+	mux     *access.Router
 	auth    *merchant.Authenticator
 }
 
 // New builds the API and its routes.
 func New(db *store.DB, svc *checkout.Service, logger *slog.Logger, reg *metrics.Registry, baseURL string) *API {
-	a := &API{DB: db, Checkout: svc, Logger: logger, Metrics: reg, BaseURL: strings.TrimRight(baseURL, "/"), mux: http.NewServeMux(), auth: merchant.NewAuthenticator(db)}
+	a := &API{DB: db, Checkout: svc, Logger: logger, Metrics: reg, BaseURL: strings.TrimRight(baseURL, "/"), auth: merchant.NewAuthenticator(db)}
+	a.mux = access.NewRouter(a.gate())
 	a.routes()
 	return a
 }
@@ -57,44 +59,44 @@ func New(db *store.DB, svc *checkout.Service, logger *slog.Logger, reg *metrics.
 func (a *API) routes() {
 	m := a.mux
 	// Payments API.
-	m.HandleFunc("POST /payments/v1/sessions", a.merchantAuth(a.createSession))
-	m.HandleFunc("GET /payments/v1/sessions/{session_id}", a.merchantAuth(a.getSession))
-	m.HandleFunc("POST /payments/v1/sessions/{session_id}", a.merchantAuth(a.updateSession))
-	m.HandleFunc("POST /payments/v1/authorizations/{token}/order", a.merchantAuth(a.createOrder))
-	m.HandleFunc("DELETE /payments/v1/authorizations/{token}", a.merchantAuth(a.cancelAuthorization))
+	m.HandleFunc("POST /payments/v1/sessions", a.createSession)
+	m.HandleFunc("GET /payments/v1/sessions/{session_id}", a.getSession)
+	m.HandleFunc("POST /payments/v1/sessions/{session_id}", a.updateSession)
+	m.HandleFunc("POST /payments/v1/authorizations/{token}/order", a.createOrder)
+	m.HandleFunc("DELETE /payments/v1/authorizations/{token}", a.cancelAuthorization)
 	// Order Management API.
 	const om = "/ordermanagement/v1/orders/{order_id}"
-	m.HandleFunc("GET "+om, a.merchantAuth(a.getOrder))
-	m.HandleFunc("POST "+om+"/captures", a.merchantAuth(a.capture))
-	m.HandleFunc("GET "+om+"/captures", a.merchantAuth(a.getCaptures))
-	m.HandleFunc("GET "+om+"/captures/{capture_id}", a.merchantAuth(a.getCapture))
-	m.HandleFunc("POST "+om+"/captures/{capture_id}/shipping-info", a.merchantAuth(a.captureShippingInfo))
-	m.HandleFunc("POST "+om+"/refunds", a.merchantAuth(a.refund))
-	m.HandleFunc("GET "+om+"/refunds/{refund_id}", a.merchantAuth(a.getRefund))
-	m.HandleFunc("POST "+om+"/cancel", a.merchantAuth(a.cancel))
-	m.HandleFunc("POST "+om+"/release-remaining-authorization", a.merchantAuth(a.releaseRemaining))
-	m.HandleFunc("POST "+om+"/extend-authorization-time", a.merchantAuth(a.extendAuthorization))
-	m.HandleFunc("POST "+om+"/acknowledge", a.merchantAuth(a.acknowledge))
-	m.HandleFunc("POST "+om+"/shipping-info", a.merchantAuth(a.shippingInfo))
-	m.HandleFunc("PATCH "+om+"/merchant-references", a.merchantAuth(a.merchantReferences))
-	m.HandleFunc("GET "+om+"/returns", a.merchantAuth(a.withReturns(a.listReturns)))
-	m.HandleFunc("POST "+om+"/returns/{return_id}/received", a.merchantAuth(a.withReturns(a.markReturnReceived)))
+	m.HandleFunc("GET "+om, a.getOrder)
+	m.HandleFunc("POST "+om+"/captures", a.capture)
+	m.HandleFunc("GET "+om+"/captures", a.getCaptures)
+	m.HandleFunc("GET "+om+"/captures/{capture_id}", a.getCapture)
+	m.HandleFunc("POST "+om+"/captures/{capture_id}/shipping-info", a.captureShippingInfo)
+	m.HandleFunc("POST "+om+"/refunds", a.refund)
+	m.HandleFunc("GET "+om+"/refunds/{refund_id}", a.getRefund)
+	m.HandleFunc("POST "+om+"/cancel", a.cancel)
+	m.HandleFunc("POST "+om+"/release-remaining-authorization", a.releaseRemaining)
+	m.HandleFunc("POST "+om+"/extend-authorization-time", a.extendAuthorization)
+	m.HandleFunc("POST "+om+"/acknowledge", a.acknowledge)
+	m.HandleFunc("POST "+om+"/shipping-info", a.shippingInfo)
+	m.HandleFunc("PATCH "+om+"/merchant-references", a.merchantReferences)
+	m.HandleFunc("GET "+om+"/returns", a.withReturns(a.listReturns))
+	m.HandleFunc("POST "+om+"/returns/{return_id}/received", a.withReturns(a.markReturnReceived))
 	// Webhook delivery log.
-	m.HandleFunc("GET /notifications/v1/deliveries", a.merchantAuth(a.deliveries))
-	m.HandleFunc("GET /fraud/v1/stop-requests", a.merchantAuth(a.withStopRequests(a.listStopRequests)))
-	m.HandleFunc("GET /fraud/v1/stop-requests/{stop_request_id}", a.merchantAuth(a.withStopRequests(a.getStopRequest)))
-	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/answer", a.merchantAuth(a.withStopRequests(a.answerStopRequest)))
-	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/confirm-removal", a.merchantAuth(a.withStopRequests(a.confirmStopRequestRemoval)))
+	m.HandleFunc("GET /notifications/v1/deliveries", a.deliveries)
+	m.HandleFunc("GET /fraud/v1/stop-requests", a.withStopRequests(a.listStopRequests))
+	m.HandleFunc("GET /fraud/v1/stop-requests/{stop_request_id}", a.withStopRequests(a.getStopRequest))
+	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/answer", a.withStopRequests(a.answerStopRequest))
+	m.HandleFunc("POST /fraud/v1/stop-requests/{stop_request_id}/confirm-removal", a.withStopRequests(a.confirmStopRequestRemoval))
 	// Disputes (buyer protection): the merchant's answers.
-	m.HandleFunc("GET /disputes/v1/disputes", a.merchantAuth(a.withDisputes(a.listDisputes)))
-	m.HandleFunc("GET /disputes/v1/disputes/{dispute_id}", a.merchantAuth(a.withDisputes(a.getDispute)))
-	m.HandleFunc("POST /disputes/v1/disputes/{dispute_id}/accept", a.merchantAuth(a.withDisputes(a.acceptDispute)))
-	m.HandleFunc("POST /disputes/v1/disputes/{dispute_id}/contest", a.merchantAuth(a.withDisputes(a.contestDispute)))
+	m.HandleFunc("GET /disputes/v1/disputes", a.withDisputes(a.listDisputes))
+	m.HandleFunc("GET /disputes/v1/disputes/{dispute_id}", a.withDisputes(a.getDispute))
+	m.HandleFunc("POST /disputes/v1/disputes/{dispute_id}/accept", a.withDisputes(a.acceptDispute))
+	m.HandleFunc("POST /disputes/v1/disputes/{dispute_id}/contest", a.withDisputes(a.contestDispute))
 	// Consumer side of checkout.
 	m.HandleFunc("POST /checkout/v1/sessions/{session_id}/otp", a.requestOTP)
 	m.HandleFunc("POST /checkout/v1/sessions/{session_id}/authorize", a.authorize)
 	// Card network.
-	m.HandleFunc("POST /cards/v1/authorizations", a.networkAuth(a.cardAuthorization))
+	m.HandleFunc("POST /cards/v1/authorizations", a.cardAuthorization)
 
 	// Operations.
 	m.HandleFunc("GET /healthz", a.healthz)

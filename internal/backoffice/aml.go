@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/aml"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/store"
@@ -20,10 +22,10 @@ const AMLQueueKey = "aml_alerts"
 func alertURL(id string) string { return Prefix + "aml/alerts/" + id }
 
 // addAML adds the queue of AML alerts and serves the alert pages.
-func (p *Pages) addAML(mux *http.ServeMux) {
+func (p *Pages) addAML(mux *access.Router) {
 	svc := p.cfg.AML
 	p.AddQueue(Queue{
-		Key: AMLQueueKey, Title: "aml.queue.title", Roles: aml.Roles,
+		Key: AMLQueueKey, Title: "aml.queue.title", Roles: access.StaffRoles("GET /staff/aml/alerts/{id}"),
 		Count: svc.CountLive,
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			as, err := svc.ListLive(ctx, limit)
@@ -38,8 +40,8 @@ func (p *Pages) addAML(mux *http.ServeMux) {
 		},
 		ItemURL: func(it QueueItem) string { return alertURL(it.ID) },
 	})
-	mux.Handle("GET /staff/aml/alerts/{id}", p.require(aml.Roles, p.alertPage))
-	mux.Handle("POST /staff/aml/alerts/{id}/action", p.require(aml.Roles, p.actOnAlert))
+	mux.Handle("GET /staff/aml/alerts/{id}", p.staff(p.alertPage))
+	mux.Handle("POST /staff/aml/alerts/{id}/action", p.staff(p.actOnAlert))
 }
 
 // alertPage is the data of an alert's page.

@@ -27,8 +27,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"sync"
+
+	"github.com/tillit/tillit/internal/access"
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/aml"
@@ -176,27 +177,27 @@ func New(cfg Config) (*Pages, error) {
 	p.rd = rd
 	p.AddQueue(p.reviewQueue())
 
-	mux := http.NewServeMux()
+	mux := access.NewRouter(p.gate())
 	mux.HandleFunc("GET /staff/signin", p.signInPage)
 	mux.HandleFunc("POST /staff/signin", p.signIn)
 	mux.HandleFunc("GET /staff/signin/verify", p.verifyPageGet)
 	mux.HandleFunc("POST /staff/signin/verify", p.verify)
-	mux.Handle("POST /staff/signout", p.require(nil, p.signOut))
-	mux.Handle("GET /staff/{$}", p.require(nil, p.home))
-	mux.Handle("GET /staff/queues/{key}", p.require(nil, p.queuePage))
-	mux.Handle("GET /staff/orders/{id}", p.require(orderRoles, p.orderPage))
-	mux.Handle("POST /staff/orders/{id}/decision", p.require(reviewRoles, p.decide))
-	mux.Handle("GET /staff/staff", p.require(adminOnly, p.staffPage))
-	mux.Handle("POST /staff/staff", p.require(adminOnly, p.createStaff))
-	mux.Handle("POST /staff/staff/{id}/disable", p.require(adminOnly, p.disableStaff))
-	mux.Handle("GET /staff/staff/{id}", p.require(adminOnly, p.staffMemberPage))
-	mux.Handle("POST /staff/staff/{id}/unlock", p.require(adminOnly, p.unlockStaff))
-	mux.Handle("POST /staff/staff/{id}/reset-two-step", p.require(adminOnly, p.resetStaffTwoStep))
+	mux.Handle("POST /staff/signout", p.staff(p.signOut))
+	mux.Handle("GET /staff/{$}", p.staff(p.home))
+	mux.Handle("GET /staff/queues/{key}", p.staff(p.queuePage))
+	mux.Handle(orderPagePattern, p.staff(p.orderPage))
+	mux.Handle(decidePattern, p.staff(p.decide))
+	mux.Handle("GET /staff/staff", p.staff(p.staffPage))
+	mux.Handle("POST /staff/staff", p.staff(p.createStaff))
+	mux.Handle("POST /staff/staff/{id}/disable", p.staff(p.disableStaff))
+	mux.Handle("GET /staff/staff/{id}", p.staff(p.staffMemberPage))
+	mux.Handle("POST /staff/staff/{id}/unlock", p.staff(p.unlockStaff))
+	mux.Handle("POST /staff/staff/{id}/reset-two-step", p.staff(p.resetStaffTwoStep))
 	p.addMySecurity(mux)
 	if cfg.Cards != nil && cfg.LookupKey != "" {
 		p.addConsumerSecurity(mux)
 	}
-	mux.Handle("GET /staff/audit", p.require(adminOnly, p.auditPage))
+	mux.Handle("GET /staff/audit", p.staff(p.auditPage))
 	if cfg.DSR != nil {
 		p.addDSR(mux)
 	}
@@ -257,13 +258,11 @@ func sessionBinding(r *http.Request) string {
 	return ids.Hash(c.Value)
 }
 
-// adminOnly is the role list of the admin pages.
-var adminOnly = []account.Role{account.RoleAdmin}
-
-// allowed reports whether role may use something open to roles; admin may
-// use everything, and nil roles means every member of staff.
+// allowed reports whether role may use something open to roles (a queue),
+// by the access table's rule for staff: admin may use everything, and no
+// roles means every member of staff.
 func allowed(role account.Role, roles []account.Role) bool {
-	return roles == nil || role == account.RoleAdmin || slices.Contains(roles, role)
+	return access.Rule{Audience: access.Staff, StaffRoles: roles}.Decide(access.StaffMember(role)) == access.Allow
 }
 
 // viewer is the signed-in member of staff a request is for.
@@ -280,6 +279,12 @@ func (v *viewer) actor() string { return "staff:" + v.Staff.ID }
 type frame struct {
 	Me      account.Staff
 	Section string
+}
+
+// may reports whether the signed-in member may use the route registered as
+// pattern, as the access table says.
+func (f frame) may(pattern string) bool {
+	return access.Allows(pattern, access.StaffMember(f.Me.Role))
 }
 
 // IsAdmin reports whether the signed-in member is an admin, who sees the

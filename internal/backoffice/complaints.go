@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/complaint"
@@ -47,13 +49,9 @@ const dayLayout = "2006-01-02"
 // complaintURL is a complaint's page.
 func complaintURL(id string) string { return complaintsPath + "/" + url.PathEscape(id) }
 
-// worksComplaints reports whether a role works either tier, and so sees
-// the queues and the register.
-func worksComplaints(r account.Role) bool { return complaint.MayHandle(r) || complaint.MayReview(r) }
-
 // SeesComplaints reports whether the signed-in member sees the complaint
 // pages in the navigation.
-func (f frame) SeesComplaints() bool { return worksComplaints(f.Me.Role) }
+func (f frame) SeesComplaints() bool { return f.may("GET " + complaintsPath) }
 
 // FilesComplaints reports whether the signed-in member may file a
 // complaint on a consumer's behalf.
@@ -62,7 +60,7 @@ func (f frame) FilesComplaints() bool { return complaint.MayHandle(f.Me.Role) }
 // requireComplaints serves h to signed-in members whose role passes may,
 // and answers 403 to the others.
 func (p *Pages) requireComplaints(may func(account.Role) bool, h func(http.ResponseWriter, *http.Request, *viewer)) http.Handler {
-	return p.require(nil, func(w http.ResponseWriter, r *http.Request, v *viewer) {
+	return p.staff(func(w http.ResponseWriter, r *http.Request, v *viewer) {
 		if !may(v.Staff.Role) {
 			p.rd.Error(w, r, http.StatusForbidden)
 			return
@@ -72,19 +70,19 @@ func (p *Pages) requireComplaints(may func(account.Role) bool, h func(http.Respo
 }
 
 // addComplaints serves the complaint pages.
-func (p *Pages) addComplaints(mux *http.ServeMux) {
-	mux.Handle("GET "+complaintsPath, p.requireComplaints(worksComplaints, p.complaintQueues))
-	mux.Handle("POST "+complaintsPath, p.requireComplaints(complaint.MayHandle, p.fileComplaint))
-	mux.Handle("GET "+complaintNewPath, p.requireComplaints(complaint.MayHandle, p.newComplaint))
-	mux.Handle("GET "+complaintRegisterPath, p.requireComplaints(worksComplaints, p.complaintRegister))
-	mux.Handle("GET "+complaintCSVPath, p.requireComplaints(worksComplaints, p.complaintRegisterCSV))
-	mux.Handle("GET "+complaintsPath+"/{id}", p.requireComplaints(worksComplaints, p.complaintPage))
-	mux.Handle("POST "+complaintsPath+"/{id}/assign", p.requireComplaints(worksComplaints, p.assignComplaint))
-	mux.Handle("POST "+complaintsPath+"/{id}/update", p.requireComplaints(worksComplaints, p.complaintUpdate))
-	mux.Handle("POST "+complaintsPath+"/{id}/note", p.requireComplaints(worksComplaints, p.complaintNote))
-	mux.Handle("POST "+complaintsPath+"/{id}/holding-reply", p.requireComplaints(complaint.MayHandle, p.holdingReply))
-	mux.Handle("POST "+complaintsPath+"/{id}/final-answer", p.requireComplaints(complaint.MayHandle, p.finalAnswer))
-	mux.Handle("POST "+complaintsPath+"/{id}/assessment", p.requireComplaints(complaint.MayReview, p.assessComplaint))
+func (p *Pages) addComplaints(mux *access.Router) {
+	mux.Handle("GET "+complaintsPath, p.staff(p.complaintQueues))
+	mux.Handle("POST "+complaintsPath, p.staff(p.fileComplaint))
+	mux.Handle("GET "+complaintNewPath, p.staff(p.newComplaint))
+	mux.Handle("GET "+complaintRegisterPath, p.staff(p.complaintRegister))
+	mux.Handle("GET "+complaintCSVPath, p.staff(p.complaintRegisterCSV))
+	mux.Handle("GET "+complaintsPath+"/{id}", p.staff(p.complaintPage))
+	mux.Handle("POST "+complaintsPath+"/{id}/assign", p.staff(p.assignComplaint))
+	mux.Handle("POST "+complaintsPath+"/{id}/update", p.staff(p.complaintUpdate))
+	mux.Handle("POST "+complaintsPath+"/{id}/note", p.staff(p.complaintNote))
+	mux.Handle("POST "+complaintsPath+"/{id}/holding-reply", p.staff(p.holdingReply))
+	mux.Handle("POST "+complaintsPath+"/{id}/final-answer", p.staff(p.finalAnswer))
+	mux.Handle("POST "+complaintsPath+"/{id}/assessment", p.staff(p.assessComplaint))
 }
 
 // complaintBadge is the badge colour of a complaint's status.
@@ -348,7 +346,7 @@ func (p *Pages) renderComplaint(w http.ResponseWriter, r *http.Request, v *viewe
 	for _, e := range view.Timeline {
 		page.Timeline = append(page.Timeline, staffEvent{Event: e, Party: codedAs("staffcomplaint.party.", e.Party), Kind: codedAs("staffcomplaint.event.", e.Kind)})
 	}
-	if c.OrderID != "" && allowed(role, orderRoles) {
+	if c.OrderID != "" && access.Allows(orderPagePattern, access.StaffMember(role)) {
 		page.OrderURL = Prefix + "orders/" + url.PathEscape(c.OrderID)
 	}
 	if page.CanWork {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
@@ -31,12 +33,9 @@ const consumerSecurityPath = Prefix + "consumer-security"
 // security page.
 const ActionConsumerSecurityViewed = "consumer_security.viewed"
 
-// consumerSecurityRoles may use the pages: those who may freeze.
-var consumerSecurityRoles = []account.Role{account.RoleSecurityAnalyst}
-
 // SeesConsumerSecurity reports whether the signed-in member may open
 // consumers' security pages.
-func (f frame) SeesConsumerSecurity() bool { return allowed(f.Me.Role, consumerSecurityRoles) }
+func (f frame) SeesConsumerSecurity() bool { return f.may("GET " + consumerSecurityPath) }
 
 // consumerSearchPageData is the data of the search page.
 type consumerSearchPageData struct {
@@ -60,12 +59,12 @@ type consumerSecurityPageData struct {
 }
 
 // addConsumerSecurity serves the pages to security analysts and admins.
-func (p *Pages) addConsumerSecurity(mux *http.ServeMux) {
-	mux.Handle("GET "+consumerSecurityPath, p.require(consumerSecurityRoles, p.consumerSearchPage))
-	mux.Handle("POST "+consumerSecurityPath, p.require(consumerSecurityRoles, p.findConsumer))
-	mux.Handle("GET "+consumerSecurityPath+"/{person}", p.require(consumerSecurityRoles, p.consumerSecurityPage))
-	mux.Handle("POST "+consumerSecurityPath+"/{person}/freeze", p.require(consumerSecurityRoles, p.freezeFor(true)))
-	mux.Handle("POST "+consumerSecurityPath+"/{person}/unfreeze", p.require(consumerSecurityRoles, p.freezeFor(false)))
+func (p *Pages) addConsumerSecurity(mux *access.Router) {
+	mux.Handle("GET "+consumerSecurityPath, p.staff(p.consumerSearchPage))
+	mux.Handle("POST "+consumerSecurityPath, p.staff(p.findConsumer))
+	mux.Handle("GET "+consumerSecurityPath+"/{person}", p.staff(p.consumerSecurityPage))
+	mux.Handle("POST "+consumerSecurityPath+"/{person}/freeze", p.staff(p.freezeFor(true)))
+	mux.Handle("POST "+consumerSecurityPath+"/{person}/unfreeze", p.staff(p.freezeFor(false)))
 }
 
 // consumerSearchPage shows the search form.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/decision"
@@ -22,10 +24,6 @@ const (
 	ContestedAMLQueueKey = "contested_aml_decisions"
 )
 
-// contestRoles may open contest pages at all; which contests each may read
-// and review is decision.MayReview's to say (admin may too, as everywhere).
-var contestRoles = []account.Role{account.RoleRiskAnalyst, account.RoleDataProtection, account.RoleAMLOfficer}
-
 // contestURL is a contest's review page.
 func contestURL(id string) string { return Prefix + "contests/" + id }
 
@@ -39,13 +37,13 @@ func contestQueueKey(k decision.Kind) string {
 
 // addDecisions adds the queues of contested decisions and serves the
 // contest pages.
-func (p *Pages) addDecisions(mux *http.ServeMux) {
+func (p *Pages) addDecisions(mux *access.Router) {
 	p.AddQueue(p.contestQueue(ContestedQueueKey, "staff.queue.contested_decisions",
 		[]account.Role{account.RoleRiskAnalyst, account.RoleDataProtection}, decision.Credit, decision.Fraud))
 	p.AddQueue(p.contestQueue(ContestedAMLQueueKey, "staff.queue.contested_aml_decisions",
 		[]account.Role{account.RoleAMLOfficer}, decision.AML))
-	mux.Handle("GET /staff/contests/{id}", p.require(contestRoles, p.contestPage))
-	mux.Handle("POST /staff/contests/{id}/review", p.require(contestRoles, p.reviewContest))
+	mux.Handle("GET /staff/contests/{id}", p.staff(p.contestPage))
+	mux.Handle("POST /staff/contests/{id}/review", p.staff(p.reviewContest))
 }
 
 // contestQueue is the queue of open contests of decisions of the kinds,

@@ -7,7 +7,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/merchant"
@@ -27,20 +28,16 @@ import (
 // DisputesQueueKey is the key of the dispute handlers' queue.
 const DisputesQueueKey = "disputes"
 
-// disputeRoles may work the dispute queue, read disputes and decide them
-// (admin may too, as everywhere).
-var disputeRoles = []account.Role{account.RoleDisputeHandler}
-
 // disputeURL is a dispute's page.
 func disputeURL(id string) string { return Prefix + "disputes/" + id }
 
 // addDisputes adds the dispute queue and serves the dispute pages, their
 // documents and the decision.
-func (p *Pages) addDisputes(mux *http.ServeMux) {
+func (p *Pages) addDisputes(mux *access.Router) {
 	p.AddQueue(p.disputeQueue())
-	mux.Handle("GET /staff/disputes/{id}", p.require(disputeRoles, p.disputePage))
-	mux.Handle("GET /staff/disputes/{id}/documents/{doc}", p.require(disputeRoles, p.disputeDocument))
-	mux.Handle("POST /staff/disputes/{id}/decide", p.require(disputeRoles, p.decideDispute))
+	mux.Handle("GET /staff/disputes/{id}", p.staff(p.disputePage))
+	mux.Handle("GET /staff/disputes/{id}/documents/{doc}", p.staff(p.disputeDocument))
+	mux.Handle("POST /staff/disputes/{id}/decide", p.staff(p.decideDispute))
 }
 
 // disputeQueue lists the disputes awaiting a decision, then those awaiting
@@ -49,7 +46,7 @@ func (p *Pages) addDisputes(mux *http.ServeMux) {
 func (p *Pages) disputeQueue() Queue {
 	svc := p.cfg.Disputes
 	return Queue{
-		Key: DisputesQueueKey, Title: "staffdispute.queue.title", Roles: disputeRoles,
+		Key: DisputesQueueKey, Title: "staffdispute.queue.title", Roles: access.StaffRoles("GET /staff/disputes/{id}"),
 		Count: svc.CountStaffQueue,
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			ds, err := svc.StaffQueue(ctx, limit)
@@ -135,7 +132,7 @@ func (p *Pages) renderDispute(w http.ResponseWriter, r *http.Request, v *viewer,
 		Status: codedAs("staffdispute.status.", string(d.Status)), Badge: disputeBadge(d.Status),
 		CanDecide: decidable(d.Status), Form: form, MaxReason: dispute.MaxDecisionReason,
 	}
-	if allowed(v.Staff.Role, orderRoles) {
+	if v.may(orderPagePattern) {
 		page.OrderURL = Prefix + "orders/" + d.OrderID
 	}
 	p.rd.Render(w, r, status, "staff/dispute", page)

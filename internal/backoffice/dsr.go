@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/dsr"
@@ -25,9 +26,6 @@ import (
 // a request's page shows personal data (what the person wrote, how staff
 // verified them), so opening it and downloading an answer's document are
 // audited.
-
-// dsrRoles may work data-subject requests.
-var dsrRoles = []account.Role{account.RoleDataProtection}
 
 // DSRQueueKey is the key of the queue of data-subject requests.
 const DSRQueueKey = "privacy_requests"
@@ -49,7 +47,7 @@ func (p *Pages) dsrQueue() Queue {
 	return Queue{
 		Key:   DSRQueueKey,
 		Title: "dsr.staff.queue",
-		Roles: dsrRoles,
+		Roles: access.StaffRoles("GET " + dsrPrefix + "{id}"),
 		Count: p.cfg.DSR.CountOpen,
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			reqs, err := p.cfg.DSR.Queue(ctx, limit)
@@ -69,15 +67,15 @@ func (p *Pages) dsrQueue() Queue {
 // addDSR adds the queue of data-subject requests and its pages. The queue
 // has its own list page, more specific than the generic one, that shows
 // each request's kind, status and deadline.
-func (p *Pages) addDSR(mux *http.ServeMux) {
+func (p *Pages) addDSR(mux *access.Router) {
 	p.AddQueue(p.dsrQueue())
-	mux.Handle("GET "+queueURL(DSRQueueKey), p.require(dsrRoles, p.dsrQueuePage))
-	mux.Handle("GET "+dsrNewPath, p.require(dsrRoles, p.dsrNewPage))
-	mux.Handle("POST "+dsrNewPath, p.require(dsrRoles, p.dsrFile))
-	mux.Handle("GET "+dsrPrefix+"{id}", p.require(dsrRoles, p.dsrPage))
-	mux.Handle("GET "+dsrPrefix+"{id}/document", p.require(dsrRoles, p.dsrDocument))
-	mux.Handle("POST "+dsrPrefix+"{id}/{step}", p.require(dsrRoles, p.dsrStep))
-	mux.Handle("POST "+dsrPrefix+"{id}/entries/{entry}/lift", p.require(dsrRoles, p.dsrLift))
+	mux.Handle("GET "+queueURL(DSRQueueKey), p.staff(p.dsrQueuePage))
+	mux.Handle("GET "+dsrNewPath, p.staff(p.dsrNewPage))
+	mux.Handle("POST "+dsrNewPath, p.staff(p.dsrFile))
+	mux.Handle("GET "+dsrPrefix+"{id}", p.staff(p.dsrPage))
+	mux.Handle("GET "+dsrPrefix+"{id}/document", p.staff(p.dsrDocument))
+	mux.Handle("POST "+dsrPrefix+"{id}/{step}", p.staff(p.dsrStep))
+	mux.Handle("POST "+dsrPrefix+"{id}/entries/{entry}/lift", p.staff(p.dsrLift))
 }
 
 // dsrRow is a request in a list.

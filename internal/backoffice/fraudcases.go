@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/web"
@@ -28,10 +30,10 @@ func (f frame) OpensFraudCases() bool { return fraudcase.MayOpen(f.Me.Role) }
 
 // addFraudCases adds the queue of fraud cases and serves the case pages,
 // their actions and exports, and the page opening a case for a caller.
-func (p *Pages) addFraudCases(mux *http.ServeMux) {
+func (p *Pages) addFraudCases(mux *access.Router) {
 	svc := p.cfg.FraudCases
 	p.AddQueue(Queue{
-		Key: FraudCaseQueueKey, Title: "fraudcase.queue.title", Roles: fraudcase.Roles,
+		Key: FraudCaseQueueKey, Title: "fraudcase.queue.title", Roles: access.StaffRoles("GET /staff/fraud-cases/{id}"),
 		Count: svc.CountOpen,
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			cs, err := svc.List(ctx, limit)
@@ -47,14 +49,14 @@ func (p *Pages) addFraudCases(mux *http.ServeMux) {
 		},
 		ItemURL: func(it QueueItem) string { return fraudCaseURL(it.ID) },
 	})
-	mux.Handle("GET "+newFraudCasePath, p.require(fraudcase.OpenRoles, p.newFraudCase))
-	mux.Handle("POST "+Prefix+"fraud-cases", p.require(fraudcase.OpenRoles, p.openFraudCase))
-	mux.Handle("GET "+Prefix+"fraud-cases/{id}", p.require(fraudcase.Roles, p.fraudCasePage))
-	mux.Handle("POST "+Prefix+"fraud-cases/{id}/note", p.require(fraudcase.Roles, p.fraudCaseAction(actNote)))
-	mux.Handle("POST "+Prefix+"fraud-cases/{id}/ask", p.require(fraudcase.Roles, p.fraudCaseAction(actAsk)))
-	mux.Handle("POST "+Prefix+"fraud-cases/{id}/close", p.require(fraudcase.Roles, p.fraudCaseAction(actClose)))
-	mux.Handle("GET "+Prefix+"fraud-cases/{id}/export.json", p.require(fraudcase.Roles, p.fraudCaseJSON))
-	mux.Handle("GET "+Prefix+"fraud-cases/{id}/export", p.require(fraudcase.Roles, p.fraudCasePrint))
+	mux.Handle("GET "+newFraudCasePath, p.staff(p.newFraudCase))
+	mux.Handle("POST "+Prefix+"fraud-cases", p.staff(p.openFraudCase))
+	mux.Handle("GET "+Prefix+"fraud-cases/{id}", p.staff(p.fraudCasePage))
+	mux.Handle("POST "+Prefix+"fraud-cases/{id}/note", p.staff(p.fraudCaseAction(actNote)))
+	mux.Handle("POST "+Prefix+"fraud-cases/{id}/ask", p.staff(p.fraudCaseAction(actAsk)))
+	mux.Handle("POST "+Prefix+"fraud-cases/{id}/close", p.staff(p.fraudCaseAction(actClose)))
+	mux.Handle("GET "+Prefix+"fraud-cases/{id}/export.json", p.staff(p.fraudCaseJSON))
+	mux.Handle("GET "+Prefix+"fraud-cases/{id}/export", p.staff(p.fraudCasePrint))
 }
 
 // newFraudCasePage is the data of the page opening a case.

@@ -4,7 +4,8 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/merchantmsg"
 	"github.com/tillit/tillit/internal/store"
@@ -21,10 +22,6 @@ const (
 	MerchantSupportQueueKey = "merchant_support"
 )
 
-// merchantMessageRoles may open message pages at all; which messages each
-// may read is the message's queue's to say (merchantmsg.Queue.MayWork).
-var merchantMessageRoles = []account.Role{account.RoleSecurityAnalyst, account.RoleCustomerService}
-
 // merchantMessageURL is a message's page.
 func merchantMessageURL(id string) string { return Prefix + "merchant-messages/" + id }
 
@@ -38,11 +35,11 @@ func merchantQueueKey(q merchantmsg.Queue) string {
 
 // addMerchantMessages adds the two queues of merchants' messages and serves
 // the message pages.
-func (p *Pages) addMerchantMessages(mux *http.ServeMux) {
+func (p *Pages) addMerchantMessages(mux *access.Router) {
 	p.AddQueue(p.merchantQueue(MerchantFraudQueueKey, "staff.merchantmsg.queue.fraud", merchantmsg.QueueFraud))
 	p.AddQueue(p.merchantQueue(MerchantSupportQueueKey, "staff.merchantmsg.queue.support", merchantmsg.QueueSupport))
-	mux.Handle("GET /staff/merchant-messages/{id}", p.require(merchantMessageRoles, p.merchantMessagePage))
-	mux.Handle("POST /staff/merchant-messages/{id}/handle", p.require(merchantMessageRoles, p.handleMerchantMessage))
+	mux.Handle("GET /staff/merchant-messages/{id}", p.staff(p.merchantMessagePage))
+	mux.Handle("POST /staff/merchant-messages/{id}/handle", p.staff(p.handleMerchantMessage))
 }
 
 // merchantQueue is the queue of open messages of q. Its items show the
@@ -99,7 +96,7 @@ func (p *Pages) showMerchantMessage(w http.ResponseWriter, r *http.Request, v *v
 	}
 	page := merchantMessagePage{frame: newFrame(v, "home"), Message: m, QueueURL: queueURL(merchantQueueKey(m.Queue)),
 		Form: form, MaxText: merchantmsg.MaxText}
-	if allowed(v.Staff.Role, orderRoles) {
+	if v.may(orderPagePattern) {
 		page.OrderURL = orderURL(m.OrderID)
 	}
 	p.rd.Render(w, r, status, "staff/merchant_message", page)

@@ -3,6 +3,8 @@ package backoffice
 import (
 	"net/http"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
@@ -45,11 +47,11 @@ type staffSessionRow struct {
 }
 
 // addMySecurity serves the page and its actions to every member of staff.
-func (p *Pages) addMySecurity(mux *http.ServeMux) {
-	mux.Handle("GET "+mySecurityPath, p.require(nil, p.mySecurityPage))
-	mux.Handle("POST "+mySecurityPath+"/recovery-codes", p.require(nil, p.regenerateStaffCodes))
-	mux.Handle("POST "+mySecurityPath+"/sessions/revoke-others", p.require(nil, p.revokeOtherStaffSessions))
-	mux.Handle("POST "+mySecurityPath+"/sessions/{id}/revoke", p.require(nil, p.revokeStaffSession))
+func (p *Pages) addMySecurity(mux *access.Router) {
+	mux.Handle("GET "+mySecurityPath, p.staff(p.mySecurityPage))
+	mux.Handle("POST "+mySecurityPath+"/recovery-codes", p.staff(p.regenerateStaffCodes))
+	mux.Handle("POST "+mySecurityPath+"/sessions/revoke-others", p.staff(p.revokeOtherStaffSessions))
+	mux.Handle("POST "+mySecurityPath+"/sessions/{id}/revoke", p.staff(p.revokeStaffSession))
 }
 
 // mySecurityPage shows the page.

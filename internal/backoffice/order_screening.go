@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/checkout"
@@ -53,7 +55,7 @@ func (p *Pages) sanctionsQueue() Queue {
 	return Queue{
 		Key:   SanctionsQueueKey,
 		Title: "staff.queue.sanctions_holds",
-		Roles: screeningRoles,
+		Roles: access.StaffRoles("GET " + screeningPath),
 		Count: func(ctx context.Context) (int, error) {
 			return p.cfg.Checkout.CountHeldFor(ctx, screening.ReasonSanctionsMatch)
 		},
@@ -75,10 +77,10 @@ func (p *Pages) sanctionsQueue() Queue {
 
 // addOrderScreening serves the screening decisions on an order's page and
 // the queue of purchases held for a match.
-func (p *Pages) addOrderScreening(mux *http.ServeMux) {
+func (p *Pages) addOrderScreening(mux *access.Router) {
 	p.AddQueue(p.sanctionsQueue())
-	mux.Handle("POST /staff/orders/{id}/screening/false-positive", p.require(screeningRoles, p.markFalsePositive))
-	mux.Handle("POST /staff/orders/{id}/screening/revoke", p.require(screeningRoles, p.revokeFalsePositive))
+	mux.Handle("POST /staff/orders/{id}/screening/false-positive", p.staff(p.markFalsePositive))
+	mux.Handle("POST /staff/orders/{id}/screening/revoke", p.staff(p.revokeFalsePositive))
 }
 
 // screeningView is the screening section of an order's page.
@@ -135,7 +137,7 @@ func (page *orderPage) screened() bool {
 // seesOrderScreening reports whether v may see and decide an order's
 // screening section.
 func (p *Pages) seesOrderScreening(v *viewer) bool {
-	return p.cfg.Screening != nil && allowed(v.Staff.Role, screeningRoles)
+	return p.cfg.Screening != nil && v.may("POST /staff/orders/{id}/screening/false-positive")
 }
 
 // loadOrderScreening screens the buyer of the page's order again for v,

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/risk/history"
 	"github.com/tillit/tillit/internal/risk/postapproval"
@@ -25,10 +27,10 @@ const PostApprovalQueueKey = "post_approval_review"
 
 // addPostApproval adds the queue of post-approval reviews and serves the
 // analysts' action on an order's page.
-func (p *Pages) addPostApproval(mux *http.ServeMux) {
+func (p *Pages) addPostApproval(mux *access.Router) {
 	svc := p.cfg.Reviews
 	p.AddQueue(Queue{
-		Key: PostApprovalQueueKey, Title: "riskreview.queue.title", Roles: postapproval.Roles,
+		Key: PostApprovalQueueKey, Title: "riskreview.queue.title", Roles: access.StaffRoles("POST /staff/orders/{id}/review"),
 		Count: svc.CountOpen,
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			rs, err := svc.List(ctx, limit)
@@ -53,7 +55,7 @@ func (p *Pages) addPostApproval(mux *http.ServeMux) {
 		},
 		ItemURL: func(it QueueItem) string { return orderURL(it.ID) },
 	})
-	mux.Handle("POST /staff/orders/{id}/review", p.require(postapproval.Roles, p.actOnReview))
+	mux.Handle("POST /staff/orders/{id}/review", p.staff(p.actOnReview))
 }
 
 // recordRow is an automated decision record on the order page.

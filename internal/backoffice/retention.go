@@ -3,7 +3,8 @@ package backoffice
 import (
 	"net/http"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -14,9 +15,6 @@ import (
 // queues a run, audited. Only the data protection role (and admin) may
 // open it. It shows rules, purposes, counts and dates, never a person.
 
-// retentionRoles may see the retention page and start a run.
-var retentionRoles = []account.Role{account.RoleDataProtection}
-
 // retentionPath is the retention page.
 const retentionPath = Prefix + "retention"
 
@@ -24,14 +22,14 @@ const retentionPath = Prefix + "retention"
 const retentionRuns = 10
 
 // addRetention serves the retention page.
-func (p *Pages) addRetention(mux *http.ServeMux) {
-	mux.Handle("GET "+retentionPath, p.require(retentionRoles, p.retentionPage))
-	mux.Handle("POST "+retentionPath+"/run", p.require(retentionRoles, p.runRetention))
+func (p *Pages) addRetention(mux *access.Router) {
+	mux.Handle("GET "+retentionPath, p.staff(p.retentionPage))
+	mux.Handle("POST "+retentionPath+"/run", p.staff(p.runRetention))
 }
 
 // SeesRetention reports whether the signed-in member may open the
 // retention page (the navigation links it).
-func (f frame) SeesRetention() bool { return allowed(f.Me.Role, retentionRoles) }
+func (f frame) SeesRetention() bool { return f.may("GET " + retentionPath) }
 
 // retentionPageData is the data of the retention page.
 type retentionPageData struct {

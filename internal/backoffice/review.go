@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/checkout"
@@ -18,13 +18,13 @@ import (
 	"github.com/tillit/tillit/internal/web"
 )
 
-// reviewRoles may work the manual review queue and decide orders (admin
-// may too, as everywhere).
-var reviewRoles = []account.Role{account.RoleRiskAnalyst, account.RoleSecurityAnalyst}
+// decidePattern is the route of deciding an order in manual review; the
+// roles the access table gives it work the review queue.
+const decidePattern = "POST /staff/orders/{id}/decision"
 
-// orderRoles may open an order's page: the reviewers, and AML officers the
-// pages with a sanctions screening section (they do not decide the order).
-var orderRoles = append(slices.Clone(reviewRoles), account.RoleAMLOfficer)
+// orderPagePattern is the route of an order's page; pages link to it only
+// for a viewer the access table lets open it.
+const orderPagePattern = "GET /staff/orders/{id}"
 
 // ReviewQueueKey is the key of the queue of orders in manual review.
 const ReviewQueueKey = "manual_review"
@@ -44,7 +44,7 @@ func (p *Pages) reviewQueue() Queue {
 	return Queue{
 		Key:   ReviewQueueKey,
 		Title: "staff.queue.manual_review",
-		Roles: reviewRoles,
+		Roles: access.StaffRoles(decidePattern),
 		Count: p.cfg.Checkout.CountInReview,
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			orders, err := p.cfg.Checkout.InReview(ctx, limit)
@@ -172,7 +172,7 @@ func (p *Pages) renderOrder(w http.ResponseWriter, r *http.Request, v *viewer, s
 		Fraud: codedAs("staff.fraud_status.", o.FraudStatus), FraudBadge: fraudBadge(o.FraudStatus),
 		Pending: o.FraudStatus == checkout.FraudPending, Form: form, Reasons: []coded{}, Decisions: []decisionRow{},
 		ReviewForm: reviewForm, MaxReason: postapproval.MaxReason, MayAct: p.cfg.Reviews != nil && postapproval.MayWork(v.Staff.Role),
-		MayDecide: allowed(v.Staff.Role, reviewRoles),
+		MayDecide: v.may(decidePattern),
 	}
 	if err := p.loadRiskParts(r.Context(), &page); err != nil {
 		p.fail(w, r, "read order risk", err)

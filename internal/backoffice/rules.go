@@ -5,7 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/risk/rules"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -17,9 +18,6 @@ import (
 // does not compile is shown again with every problem by line and column and
 // nothing is published. Each publication is audited by package rules.
 
-// rulesRoles may see and publish the fraud rules.
-var rulesRoles = []account.Role{account.RoleRiskAnalyst}
-
 // rulesPath is the fraud rules page.
 const rulesPath = Prefix + "risk/rules"
 
@@ -27,14 +25,14 @@ const rulesPath = Prefix + "risk/rules"
 const rulesHistory = 20
 
 // addRules serves the fraud rules page.
-func (p *Pages) addRules(mux *http.ServeMux) {
-	mux.Handle("GET "+rulesPath, p.require(rulesRoles, p.rulesPage))
-	mux.Handle("POST "+rulesPath, p.require(rulesRoles, p.publishRules))
+func (p *Pages) addRules(mux *access.Router) {
+	mux.Handle("GET "+rulesPath, p.staff(p.rulesPage))
+	mux.Handle("POST "+rulesPath, p.staff(p.publishRules))
 }
 
 // SeesRules reports whether the signed-in member may open the fraud rules
 // page (the navigation links it).
-func (f frame) SeesRules() bool { return allowed(f.Me.Role, rulesRoles) }
+func (f frame) SeesRules() bool { return f.may("GET " + rulesPath) }
 
 // rulesPageData is the data of the fraud rules page.
 type rulesPageData struct {

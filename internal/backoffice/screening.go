@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -18,21 +19,18 @@ import (
 // re-screening of existing customers; package screening audits it. Only
 // AML officers (and admins) may open the page or reload.
 
-// screeningRoles may see the screening page and reload the lists.
-var screeningRoles = []account.Role{account.RoleAMLOfficer}
-
 // screeningPath is the screening page.
 const screeningPath = Prefix + "screening"
 
 // addScreening serves the screening page.
-func (p *Pages) addScreening(mux *http.ServeMux) {
-	mux.Handle("GET "+screeningPath, p.require(screeningRoles, p.screeningPage))
-	mux.Handle("POST "+screeningPath+"/reload", p.require(screeningRoles, p.reloadScreening))
+func (p *Pages) addScreening(mux *access.Router) {
+	mux.Handle("GET "+screeningPath, p.staff(p.screeningPage))
+	mux.Handle("POST "+screeningPath+"/reload", p.staff(p.reloadScreening))
 }
 
 // SeesScreening reports whether the signed-in member may open the
 // screening page (the navigation links it).
-func (f frame) SeesScreening() bool { return allowed(f.Me.Role, screeningRoles) }
+func (f frame) SeesScreening() bool { return f.may("GET " + screeningPath) }
 
 // screeningPageData is the data of the screening page.
 type screeningPageData struct {

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/store"
@@ -29,23 +30,20 @@ import (
 // its id.
 const securityReportsPath = Prefix + "security-reports"
 
-// securityReportRoles may work the security queue (admin may too).
-var securityReportRoles = []account.Role{account.RoleSecurityAnalyst}
-
 // SeesSecurityReports reports whether the signed-in member may open the
 // security queue.
-func (f frame) SeesSecurityReports() bool { return allowed(f.Me.Role, securityReportRoles) }
+func (f frame) SeesSecurityReports() bool { return f.may("GET " + securityReportsPath) }
 
 // securityReportURL is a report's page.
 func securityReportURL(id string) string { return securityReportsPath + "/" + url.PathEscape(id) }
 
 // addSecurityReports serves the queue, the report pages and their actions.
-func (p *Pages) addSecurityReports(mux *http.ServeMux) {
-	mux.Handle("GET "+securityReportsPath, p.require(securityReportRoles, p.securityReportQueue))
-	mux.Handle("GET "+securityReportsPath+"/{id}", p.require(securityReportRoles, p.securityReportPage))
-	mux.Handle("GET "+securityReportsPath+"/{id}/file", p.require(securityReportRoles, p.securityReportFile))
-	mux.Handle("POST "+securityReportsPath+"/{id}/take", p.require(securityReportRoles, p.takeSecurityReport))
-	mux.Handle("POST "+securityReportsPath+"/{id}/close", p.require(securityReportRoles, p.closeSecurityReport))
+func (p *Pages) addSecurityReports(mux *access.Router) {
+	mux.Handle("GET "+securityReportsPath, p.staff(p.securityReportQueue))
+	mux.Handle("GET "+securityReportsPath+"/{id}", p.staff(p.securityReportPage))
+	mux.Handle("GET "+securityReportsPath+"/{id}/file", p.staff(p.securityReportFile))
+	mux.Handle("POST "+securityReportsPath+"/{id}/take", p.staff(p.takeSecurityReport))
+	mux.Handle("POST "+securityReportsPath+"/{id}/close", p.staff(p.closeSecurityReport))
 }
 
 // securityStateTab is a state of the queue with its count.

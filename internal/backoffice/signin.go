@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
@@ -62,19 +63,39 @@ func (p *Pages) lookup(ctx context.Context, r *http.Request) (v *viewer, hadCook
 	return &viewer{Staff: st, Session: sess}, true, nil
 }
 
-// require serves h to members of staff whose role is in roles (nil: every
-// member; admin: always). A browser without a live session goes to the
-// sign-in page (coming back here afterwards, for a GET), told that its
-// session ended if it had one; a role without access gets 403.
-func (p *Pages) require(roles []account.Role, h func(http.ResponseWriter, *http.Request, *viewer)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, hadCookie, err := p.lookup(r.Context(), r)
-		if err != nil {
-			p.fail(w, r, "session lookup", err)
-			return
-		}
-		if v == nil {
-			if hadCookie {
+// viewerKey is the context key of the request's signInState.
+type viewerKey struct{}
+
+// signInState is what the gate found out about a request's sender.
+type signInState struct {
+	viewer    *viewer
+	hadCookie bool
+}
+
+// gate identifies the member of staff the request's cookie signs in, for
+// the access table to decide on. A browser turned away for want of a live
+// session goes to the sign-in page (coming back here afterwards, for a
+// GET), told that its session ended if it had one; a role the table does
+// not allow gets 403.
+func (p *Pages) gate() access.Gate {
+	return access.Gate{
+		Identify: func(r *http.Request, _ access.Audience) (access.Principal, *http.Request, error) {
+			v, hadCookie, err := p.lookup(r.Context(), r)
+			if err != nil {
+				return access.Principal{}, r, err
+			}
+			r = r.WithContext(context.WithValue(r.Context(), viewerKey{}, signInState{viewer: v, hadCookie: hadCookie}))
+			if v == nil {
+				return access.Principal{}, r, nil
+			}
+			return access.StaffMember(v.Staff.Role), r, nil
+		},
+		Deny: func(w http.ResponseWriter, r *http.Request, _ access.Audience, d access.Decision) {
+			if d == access.Forbid {
+				p.rd.Error(w, r, http.StatusForbidden)
+				return
+			}
+			if st, _ := r.Context().Value(viewerKey{}).(signInState); st.hadCookie {
 				p.setSessionCookie(w, r, "")
 				web.Flash(w, r, web.FlashWarning, "auth.session_expired")
 			}
@@ -83,14 +104,30 @@ func (p *Pages) require(roles []account.Role, h func(http.ResponseWriter, *http.
 				to += "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
 			}
 			web.Redirect(w, r, to)
-			return
-		}
-		if !allowed(v.Staff.Role, roles) {
+		},
+		Fail: func(w http.ResponseWriter, r *http.Request, err error) { p.fail(w, r, "session lookup", err) },
+	}
+}
+
+// staff adapts a handler of a staff route to the signed-in member the
+// gate found. Registered on a route the table does not keep for staff, it
+// answers 403 rather than serve nobody.
+func (p *Pages) staff(h func(http.ResponseWriter, *http.Request, *viewer)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, _ := r.Context().Value(viewerKey{}).(signInState)
+		if st.viewer == nil {
+			p.log.Error("backoffice: staff handler without a signed-in member", "pattern", r.Pattern)
 			p.rd.Error(w, r, http.StatusForbidden)
 			return
 		}
-		h(w, r, v)
+		h(w, r, st.viewer)
 	})
+}
+
+// may reports whether v may use the route registered as pattern; pages
+// use it to offer only what their viewer may follow.
+func (v *viewer) may(pattern string) bool {
+	return access.Allows(pattern, access.StaffMember(v.Staff.Role))
 }
 
 // safeNext returns where to go after signing in: next when it is a page of

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/checkout"
@@ -36,10 +37,6 @@ import (
 // deadline, then the largest amount.
 const StopRequestsQueueKey = "stop_requests"
 
-// stopRequestRoles may work the stop request queue, open a request's page
-// and settle it (admin may too, as everywhere).
-var stopRequestRoles = []account.Role{account.RoleSecurityAnalyst}
-
 // showTracking is the query string of a stop request's page that shows the
 // tracking number.
 const showTracking = "tracking=show"
@@ -53,10 +50,10 @@ func stopRequestURL(id string) string { return Prefix + "stop-requests/" + id }
 
 // addStopRequests adds the stop request queue and serves the request pages
 // and the settle action.
-func (p *Pages) addStopRequests(mux *http.ServeMux) {
+func (p *Pages) addStopRequests(mux *access.Router) {
 	p.AddQueue(p.stopRequestQueue())
-	mux.Handle("GET /staff/stop-requests/{id}", p.require(stopRequestRoles, p.stopRequestPage))
-	mux.Handle("POST /staff/stop-requests/{id}/settle", p.require(stopRequestRoles, p.settleStopRequest))
+	mux.Handle("GET /staff/stop-requests/{id}", p.staff(p.stopRequestPage))
+	mux.Handle("POST /staff/stop-requests/{id}/settle", p.staff(p.settleStopRequest))
 }
 
 // stopRequestQueue lists the stop requests not closed in priority order.
@@ -65,7 +62,7 @@ func (p *Pages) addStopRequests(mux *http.ServeMux) {
 func (p *Pages) stopRequestQueue() Queue {
 	svc := p.cfg.StopRequests
 	return Queue{
-		Key: StopRequestsQueueKey, Title: "stoprequest.staff.queue.title", Roles: stopRequestRoles,
+		Key: StopRequestsQueueKey, Title: "stoprequest.staff.queue.title", Roles: access.StaffRoles("GET /staff/stop-requests/{id}"),
 		Count: func(ctx context.Context) (int, error) { return svc.CountWaiting(ctx, "") },
 		List: func(ctx context.Context, limit int) ([]QueueItem, error) {
 			rs, err := svc.Queue(ctx, limit)
@@ -431,7 +428,7 @@ func (p *Pages) loadOrderStopRequest(ctx context.Context, v *viewer, page *order
 		if sr.Outcome != "" {
 			s.Outcome = codedAs("stoprequest.staff.outcome.", sr.Outcome)
 		}
-		if allowed(v.Staff.Role, stopRequestRoles) {
+		if v.may("GET /staff/stop-requests/{id}") {
 			s.URL = stopRequestURL(sr.ID)
 		}
 		page.StopRequest = s

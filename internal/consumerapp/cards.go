@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/card"
 	moneypkg "github.com/tillit/tillit/internal/money"
@@ -37,7 +38,7 @@ var cardMethods = []string{repayment.CategoryPayLater, repayment.CategoryPayIn3,
 var amountPattern = regexp.MustCompile(`^[0-9]{1,9}([.,][0-9]{1,2})?$`)
 
 // addCards serves the card and freeze pages.
-func (p *Pages) addCards(mux *http.ServeMux) {
+func (p *Pages) addCards(mux *access.Router) {
 	mux.HandleFunc("GET "+cardsPath, p.signedIn(p.cards))
 	mux.HandleFunc("POST "+cardsPath, p.signedIn(p.createCard))
 	mux.HandleFunc("POST "+cardsPath+"/{card}/freeze", p.signedIn(p.freezeCard))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/i18n"
@@ -28,7 +29,7 @@ import (
 const complaintsPath = Prefix + "complaints"
 
 // addComplaints serves the complaint pages.
-func (p *Pages) addComplaints(mux *http.ServeMux) {
+func (p *Pages) addComplaints(mux *access.Router) {
 	mux.HandleFunc("GET "+complaintsPath, p.signedIn(p.complaints))
 	mux.HandleFunc("POST "+complaintsPath, p.signedIn(p.fileComplaint))
 	mux.HandleFunc("GET "+complaintsPath+"/new", p.signedIn(p.newComplaint))

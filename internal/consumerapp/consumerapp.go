@@ -36,6 +36,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/clock"
@@ -46,7 +47,6 @@ import (
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/repayment"
-	"github.com/tillit/tillit/internal/reportpage"
 	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk/postapproval"
@@ -177,7 +177,7 @@ func New(cfg Config) (*Pages, error) {
 	}
 	p.rd = rd
 
-	mux := http.NewServeMux()
+	mux := access.NewRouter(p.gate())
 	mux.HandleFunc("GET "+signInPath, p.signInForm)
 	mux.HandleFunc("POST "+signInPath, p.requestCode)
 	mux.HandleFunc("GET "+codePath, p.codeForm)
@@ -233,16 +233,14 @@ func New(cfg Config) (*Pages, error) {
 	// The one-click unsubscribe POST comes from a mail client, not from a
 	// page of ours, so it cannot carry a CSRF token: it alone is served
 	// outside the renderer's middleware (see oneClickUnsubscribe).
-	outer := http.NewServeMux()
+	outer := access.NewRouter(access.Gate{})
 	outer.Handle("POST "+consent.UnsubscribePath+"{token}", web.SecurityHeaders(http.HandlerFunc(p.oneClickUnsubscribe)))
-	outer.Handle("/", p.withSession(rd.Middleware(mux)))
-	// A report's body is capped before the CSRF check parses it.
-	outer.Handle("POST "+reportPath, p.withSession(reportpage.LimitBody(rd, rd.Middleware(mux))))
+	outer.Handle(Prefix, p.withSession(limitReportBody(rd, rd.Middleware(mux))))
 	p.handler = outer
 
-	box := http.NewServeMux()
+	box := access.NewRouter(access.Gate{})
 	box.HandleFunc("GET "+MailboxPath, p.demoMailbox)
-	box.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
+	box.HandleFunc(MailboxPath, func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.mailbox = rd.Middleware(box)
 	return p, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/fraudcase"
@@ -46,7 +47,7 @@ func problemPath(orderID string, reason dispute.Reason) string {
 func disputePath(id string) string { return Prefix + "disputes/" + url.PathEscape(id) }
 
 // addDisputes serves the dispute pages.
-func (p *Pages) addDisputes(mux *http.ServeMux) {
+func (p *Pages) addDisputes(mux *access.Router) {
 	mux.HandleFunc("GET "+Prefix+"orders/{order}/problem", p.signedIn(p.problem))
 	mux.HandleFunc("POST "+Prefix+"orders/{order}/disputes", p.signedIn(p.openDispute))
 	mux.HandleFunc("GET "+Prefix+"disputes/{id}", p.signedIn(p.disputePage))

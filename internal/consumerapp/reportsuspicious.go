@@ -4,6 +4,7 @@ import (
 	"embed"
 	"net/http"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/reportpage"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -30,7 +31,7 @@ type reportView struct {
 }
 
 // addReportSuspicious parses the report page and serves it.
-func (p *Pages) addReportSuspicious(mux *http.ServeMux) error {
+func (p *Pages) addReportSuspicious(mux *access.Router) error {
 	if err := reportpage.AddPages(p.rd, "consumer", reportTemplates, "templates/app/_shared.html", "templates/report/*.html"); err != nil {
 		return err
 	}
@@ -74,4 +75,18 @@ func (p *Pages) submitReport(w http.ResponseWriter, r *http.Request, cv consumer
 	page := p.reportView(cv, web.NewForm(nil))
 	page.Thanks = &rc
 	p.rd.Render(w, r, http.StatusOK, "consumer/report_suspicious", page)
+}
+
+// limitReportBody caps the body of a suspicious report, the one form of the
+// app that takes a file, before next (and its CSRF check) parses it; every
+// other request passes untouched.
+func limitReportBody(rd *web.Renderer, next http.Handler) http.Handler {
+	limited := reportpage.LimitBody(rd, next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == reportPath {
+			limited.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/i18n"
@@ -17,7 +18,7 @@ import (
 const requestsPath = privacyPath + "/requests"
 
 // addRequests serves the request pages.
-func (p *Pages) addRequests(mux *http.ServeMux) {
+func (p *Pages) addRequests(mux *access.Router) {
 	mux.HandleFunc("GET "+requestsPath, p.signedIn(p.requests))
 	mux.HandleFunc("POST "+requestsPath, p.signedIn(p.fileRequest))
 	mux.HandleFunc("GET "+requestsPath+"/{id}", p.signedIn(p.request))

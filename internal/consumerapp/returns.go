@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/i18n"
@@ -43,7 +44,7 @@ func returnPath(orderID, id string) string {
 }
 
 // addReturns serves the return pages.
-func (p *Pages) addReturns(mux *http.ServeMux) {
+func (p *Pages) addReturns(mux *access.Router) {
 	mux.HandleFunc("GET "+Prefix+"orders/{order}/return", p.signedIn(p.returnForm))
 	mux.HandleFunc("POST "+Prefix+"orders/{order}/returns", p.signedIn(p.registerReturn))
 	mux.HandleFunc("GET "+Prefix+"orders/{order}/returns/{id}", p.signedIn(p.returnPage))

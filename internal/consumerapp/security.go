@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/totp"
@@ -24,7 +25,7 @@ const securityPath = Prefix + "security"
 var secretPattern = regexp.MustCompile(`^[A-Z2-7]{16,64}$`)
 
 // addSecurity serves the security settings.
-func (p *Pages) addSecurity(mux *http.ServeMux) {
+func (p *Pages) addSecurity(mux *access.Router) {
 	mux.HandleFunc("GET "+securityPath, p.signedIn(p.security))
 	mux.HandleFunc("POST "+securityPath+"/two-step", p.signedIn(p.startEnrolment))
 	mux.HandleFunc("POST "+securityPath+"/two-step/confirm", p.signedIn(p.confirmEnrolment))

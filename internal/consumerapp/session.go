@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/i18n"
@@ -92,23 +93,45 @@ type shell struct {
 	Nav string
 }
 
-// signedIn wraps a handler that needs a signed-in consumer. Without a live
-// session the browser goes to the sign-in page (told that the session ended
-// when its cookie no longer works). The page is written in the negotiated
-// language, with the consumer's own locale as the fallback.
-func (p *Pages) signedIn(h func(http.ResponseWriter, *http.Request, consumerView)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		st := state(r)
-		if st.err != nil {
-			p.serverError(w, r, st.err)
-			return
-		}
-		if st.session == nil {
-			if st.cookie {
+// gate identifies the consumer withSession found, for the access table to
+// decide on. A browser turned away for want of a session goes to the
+// sign-in page, told that its session ended if it had one.
+func (p *Pages) gate() access.Gate {
+	return access.Gate{
+		Identify: func(r *http.Request, _ access.Audience) (access.Principal, *http.Request, error) {
+			st := state(r)
+			if st.err != nil {
+				return access.Principal{}, r, st.err
+			}
+			if st.session == nil {
+				return access.Principal{}, r, nil
+			}
+			return access.Principal{Audience: access.Consumer}, r, nil
+		},
+		Deny: func(w http.ResponseWriter, r *http.Request, _ access.Audience, d access.Decision) {
+			if d == access.Forbid {
+				p.rd.Error(w, r, http.StatusForbidden)
+				return
+			}
+			if state(r).cookie {
 				http.SetCookie(w, p.cookie(r, SessionCookie, "", Prefix, -1))
 				web.Flash(w, r, web.FlashWarning, "auth.session_expired")
 			}
 			web.Redirect(w, r, signInPath)
+		},
+		Fail: p.serverError,
+	}
+}
+
+// signedIn adapts a handler of a consumer route to the consumer the gate
+// let through, in their language. Registered on a route the table does not
+// keep for consumers, it answers 403 rather than serve nobody.
+func (p *Pages) signedIn(h func(http.ResponseWriter, *http.Request, consumerView)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st := state(r)
+		if st.session == nil {
+			p.cfg.Logger.Error("consumerapp: consumer handler without a session", "pattern", r.Pattern)
+			p.rd.Error(w, r, http.StatusForbidden)
 			return
 		}
 		c, err := p.cfg.Accounts.GetConsumer(r.Context(), st.session.SubjectID)

@@ -43,6 +43,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/web"
@@ -127,7 +128,7 @@ func New(cfg Config) (*Pages, error) {
 		return nil, fmt.Errorf("demoshop: %w", err)
 	}
 	p := &Pages{cfg: cfg, rd: rd}
-	mux := http.NewServeMux()
+	mux := access.NewRouter(access.Gate{}) // public pages only
 	mux.HandleFunc("GET "+Prefix+"{$}", p.index)
 	mux.HandleFunc("GET "+ShopPath, p.shop)
 	mux.HandleFunc("POST "+ShopPath, p.startCheckout)

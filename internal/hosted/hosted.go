@@ -41,6 +41,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/i18n"
@@ -117,7 +118,7 @@ func New(cfg Config) (*Pages, error) {
 		return nil, fmt.Errorf("hosted: %w", err)
 	}
 	p := &Pages{cfg: cfg, rd: rd, detailKey: deriveKey(cfg.Key, "tillit hosted checkout details")}
-	mux := http.NewServeMux()
+	mux := access.NewRouter(access.Gate{}) // public pages only
 	mux.HandleFunc("GET /checkout/{session_id}", p.showDetails)
 	mux.HandleFunc("POST /checkout/{session_id}", p.submitDetails)
 	mux.HandleFunc("GET /checkout/{session_id}/code", p.showCode)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/web"
@@ -50,7 +51,7 @@ func New(key []byte, secureCookies bool, logger *slog.Logger) (*Pages, error) {
 		return nil, fmt.Errorf("notice: %w", err)
 	}
 	p := &Pages{rd: rd}
-	mux := http.NewServeMux()
+	mux := access.NewRouter(access.Gate{}) // public pages only
 	mux.HandleFunc("GET "+Prefix+"{$}", p.page)
 	mux.HandleFunc("GET "+JSONPath, p.json)
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/audit"
@@ -41,10 +42,16 @@ type user struct {
 	DisputesWaiting int
 }
 
-// CanManage reports whether the user may change orders: owners and admins
-// may, viewers may only look.
+// CanManage reports whether the user may change orders, as the access
+// table says for capturing one: owners and admins may, viewers may only
+// look.
 func (u *user) CanManage() bool {
-	return u.Role == account.MerchantOwner || u.Role == account.MerchantAdmin
+	return access.Allows("POST /portal/orders/{id}/capture", u.principal())
+}
+
+// principal is the user as the access table knows them.
+func (u *user) principal() access.Principal {
+	return access.Principal{Audience: access.MerchantUser, MerchantRole: u.Role}
 }
 
 // actor is the user as the audit log names them.
@@ -128,17 +135,28 @@ func (p *Pages) setSessionCookie(w http.ResponseWriter, r *http.Request, token s
 	http.SetCookie(w, c)
 }
 
-// signedIn wraps a page that needs a signed-in user: others are sent to the
-// sign-in page, which brings them back afterwards.
-func (p *Pages) signedIn(h func(http.ResponseWriter, *http.Request, *user)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		st := state(r)
-		if st.err != nil {
-			p.fail(w, r, "look up session", st.err)
-			return
-		}
-		if st.user == nil {
-			if st.stale {
+// gate identifies the merchant user withSession found, for the access
+// table to decide on. A browser turned away for want of a session goes to
+// the sign-in page, which brings it back afterwards; a role the table does
+// not allow (a viewer, where a change is asked for) gets 403.
+func (p *Pages) gate() access.Gate {
+	return access.Gate{
+		Identify: func(r *http.Request, _ access.Audience) (access.Principal, *http.Request, error) {
+			st := state(r)
+			if st.err != nil {
+				return access.Principal{}, r, st.err
+			}
+			if st.user == nil {
+				return access.Principal{}, r, nil
+			}
+			return st.user.principal(), r, nil
+		},
+		Deny: func(w http.ResponseWriter, r *http.Request, _ access.Audience, d access.Decision) {
+			if d == access.Forbid {
+				p.rd.Error(w, r, http.StatusForbidden)
+				return
+			}
+			if state(r).stale {
 				p.setSessionCookie(w, r, "")
 				web.Flash(w, r, web.FlashWarning, "auth.session_expired")
 			}
@@ -147,22 +165,24 @@ func (p *Pages) signedIn(h func(http.ResponseWriter, *http.Request, *user)) http
 				target += "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
 			}
 			web.Redirect(w, r, target)
-			return
-		}
-		h(w, r, st.user)
+		},
+		Fail: func(w http.ResponseWriter, r *http.Request, err error) { p.fail(w, r, "look up session", err) },
 	}
 }
 
-// manager wraps an order change: only owners and admins may make one;
-// viewers get the 403 page.
-func (p *Pages) manager(h func(http.ResponseWriter, *http.Request, *user)) http.HandlerFunc {
-	return p.signedIn(func(w http.ResponseWriter, r *http.Request, u *user) {
-		if !u.CanManage() {
+// signedIn adapts a handler of a merchant user route to the user the gate
+// let through. Registered on a route the table does not keep for merchant
+// users, it answers 403 rather than serve nobody.
+func (p *Pages) signedIn(h func(http.ResponseWriter, *http.Request, *user)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := currentUser(r)
+		if u == nil {
+			p.cfg.Logger.Error("portal: merchant user handler without a signed-in user", "pattern", r.Pattern)
 			p.rd.Error(w, r, http.StatusForbidden)
 			return
 		}
 		h(w, r, u)
-	})
+	}
 }
 
 // safeNext returns where to go after signing in: a path inside the portal

@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/dispute"
@@ -64,11 +66,11 @@ const (
 // so that every signed-in page knows how many disputes wait for the
 // merchant, and a dispute answer's body is limited before anything reads
 // it (the CSRF check parses the form).
-func (p *Pages) routeDisputes(mux *http.ServeMux, inner http.Handler) http.Handler {
+func (p *Pages) routeDisputes(mux *access.Router, inner http.Handler) http.Handler {
 	mux.HandleFunc("GET "+DisputesPath, p.signedIn(p.disputes))
 	mux.HandleFunc("GET "+DisputesPath+"/{id}", p.signedIn(p.disputePage))
-	mux.HandleFunc("POST "+DisputesPath+"/{id}/accept", p.manager(p.acceptDispute))
-	mux.HandleFunc("POST "+DisputesPath+"/{id}/contest", p.manager(p.contestDispute))
+	mux.HandleFunc("POST "+DisputesPath+"/{id}/accept", p.signedIn(p.acceptDispute))
+	mux.HandleFunc("POST "+DisputesPath+"/{id}/contest", p.signedIn(p.contestDispute))
 	mux.HandleFunc("GET "+DisputesPath+"/{id}/documents/{doc}", p.signedIn(p.disputeDocument))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, DisputesPath+"/") {

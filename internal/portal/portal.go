@@ -31,6 +31,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/dispute"
@@ -121,7 +123,7 @@ func New(cfg Config) (*Pages, error) {
 	}
 	p.rd = rd
 
-	mux := http.NewServeMux()
+	mux := access.NewRouter(p.gate())
 	mux.HandleFunc("GET /portal/signin", p.signinPage)
 	mux.HandleFunc("POST /portal/signin", p.signin)
 	mux.HandleFunc("GET "+verifyPath, p.verifyPage)
@@ -131,10 +133,10 @@ func New(cfg Config) (*Pages, error) {
 	mux.HandleFunc("GET /portal/{$}", p.signedIn(p.dashboard))
 	mux.HandleFunc("GET /portal/orders", p.signedIn(p.orders))
 	mux.HandleFunc("GET /portal/orders/{id}", p.signedIn(p.order))
-	mux.HandleFunc("POST /portal/orders/{id}/capture", p.manager(p.capture))
-	mux.HandleFunc("POST /portal/orders/{id}/refund", p.manager(p.refund))
-	mux.HandleFunc("POST /portal/orders/{id}/cancel", p.manager(p.cancel))
-	mux.HandleFunc("POST /portal/orders/{id}/release", p.manager(p.release))
+	mux.HandleFunc("POST /portal/orders/{id}/capture", p.signedIn(p.capture))
+	mux.HandleFunc("POST /portal/orders/{id}/refund", p.signedIn(p.refund))
+	mux.HandleFunc("POST /portal/orders/{id}/cancel", p.signedIn(p.cancel))
+	mux.HandleFunc("POST /portal/orders/{id}/release", p.signedIn(p.release))
 	if cfg.Messages != nil {
 		mux.HandleFunc("POST /portal/orders/{id}/messages", p.signedIn(p.sendMessage))
 	}
@@ -147,12 +149,12 @@ func New(cfg Config) (*Pages, error) {
 	mux.HandleFunc("GET /portal/settlements/{id}", p.signedIn(p.settlement))
 	mux.HandleFunc("GET /portal/settlements/{id}/csv", p.signedIn(p.settlementCSV))
 	mux.HandleFunc("GET /portal/payment-methods", p.signedIn(p.methodsPage))
-	mux.HandleFunc("POST /portal/payment-methods", p.manager(p.setMethods))
+	mux.HandleFunc("POST /portal/payment-methods", p.signedIn(p.setMethods))
 	inner := rd.Middleware(mux)
 	if cfg.StopRequests != nil {
 		mux.HandleFunc("GET "+StopRequestsPath, p.signedIn(p.stopRequests))
 		mux.HandleFunc("GET "+StopRequestsPath+"/{id}", p.signedIn(p.stopRequest))
-		mux.HandleFunc("POST "+StopRequestsPath+"/{id}", p.manager(p.postStopRequest))
+		mux.HandleFunc("POST "+StopRequestsPath+"/{id}", p.signedIn(p.postStopRequest))
 		mux.HandleFunc("GET "+stoprequest.FormPath+"{token}", p.linkStopRequest)
 		mux.HandleFunc("POST "+stoprequest.FormPath+"{token}", p.postLinkStopRequest)
 		inner = p.withStopBanner(inner)
@@ -161,7 +163,7 @@ func New(cfg Config) (*Pages, error) {
 		inner = p.routeDisputes(mux, inner)
 	}
 	if cfg.Returns != nil {
-		mux.HandleFunc("POST "+returnReceivedPath, p.manager(p.markReturnReceived))
+		mux.HandleFunc("POST "+returnReceivedPath, p.signedIn(p.markReturnReceived))
 	}
 	mux.HandleFunc("/portal/", p.signedIn(func(w http.ResponseWriter, r *http.Request, _ *user) {
 		p.rd.Error(w, r, http.StatusNotFound)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tillit/tillit/internal/access"
+
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/web"
@@ -54,7 +56,7 @@ type sessionRow struct {
 }
 
 // routeSecurity serves the security settings page and its actions.
-func (p *Pages) routeSecurity(mux *http.ServeMux) {
+func (p *Pages) routeSecurity(mux *access.Router) {
 	mux.HandleFunc("GET "+securityPath, p.signedIn(p.securityPage))
 	mux.HandleFunc("POST "+securityPath+"/two-step/start", p.signedIn(p.startTwoStep))
 	mux.HandleFunc("POST "+securityPath+"/two-step/confirm", p.signedIn(p.confirmTwoStep))

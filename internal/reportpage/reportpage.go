@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/web"
@@ -65,7 +66,7 @@ func New(svc *securityreport.Service, key []byte, secureCookies bool, logger *sl
 		return nil, fmt.Errorf("reportpage: %w", err)
 	}
 	p := &Pages{svc: svc, rd: rd, log: logger}
-	mux := http.NewServeMux()
+	mux := access.NewRouter(access.Gate{}) // public pages only
 	mux.HandleFunc("GET "+Path, p.form)
 	mux.HandleFunc("POST "+Path, p.submit)
 	inner := rd.Middleware(mux)
