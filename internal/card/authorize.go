@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/risk/credit"
 	"github.com/tillit/tillit/internal/store"
@@ -113,7 +114,9 @@ func (s *Service) requestHash(r AuthorizationRequest) string {
 // Authorize answers the card network's authorization request: approved,
 // or declined with a reason. Each reference is answered once; its repeats
 // get the stored answer. An approval places the consumer's order (package
-// checkout) in the same transaction. Errors: BAD_VALUE (the request's
+// checkout), and an approval or a decline by the credit check records the
+// check as an automated decision (package decision), in the same
+// transaction. Errors: BAD_VALUE (the request's
 // shape; nothing is written), IDEMPOTENCY_KEY_REUSED (the reference was
 // used for another request).
 func (s *Service) Authorize(ctx context.Context, req AuthorizationRequest) (Authorization, error) {
@@ -181,7 +184,9 @@ type cardRow struct {
 	usableUntil                                        int64
 }
 
-// authorize decides and records one request in tx.
+// authorize decides and records one request in tx. A request that reaches
+// the credit check and is approved or declined by it also records the
+// check as an automated decision (recordCredit).
 func (s *Service) authorize(tx *store.Tx, req AuthorizationRequest, hash string) (Authorization, error) {
 	if a, found, err := storedAnswer(tx, req.NetworkReference, hash); found || err != nil {
 		return a, err
@@ -200,6 +205,16 @@ func (s *Service) authorize(tx *store.Tx, req AuthorizationRequest, hash string)
 		var err error
 		if reason, err = s.decide(tx, c, req); err != nil {
 			return out, err
+		}
+	}
+	var check *creditCheck
+	if reason == "" {
+		var err error
+		if check, err = s.checkCredit(tx, c, req); err != nil {
+			return out, err
+		}
+		if len(check.reasons) > 0 {
+			reason = DeclineByRisk
 		}
 	}
 	if reason == "" {
@@ -223,6 +238,14 @@ func (s *Service) authorize(tx *store.Tx, req AuthorizationRequest, hash string)
 		merchant_name, merchant_category, order_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		out.AuthorizationID, req.NetworkReference, hash, cardID, personID, reason == "", reason, req.Amount, req.Currency,
 		req.MerchantName, req.MerchantCategoryCode, orderID, store.Micros(tx.Now))
+	if err != nil {
+		return out, err
+	}
+	// A purchase that lost a race for the card after passing the check
+	// (used, over the limit) was declined for the card, not by the check.
+	if check != nil && (reason == "" || reason == DeclineByRisk) {
+		err = s.recordCredit(tx, c, req, out, check)
+	}
 	return out, err
 }
 
@@ -256,8 +279,9 @@ func loadForAuthorization(tx *store.Tx, panHash string) (*cardRow, error) {
 }
 
 // decide returns the reason to decline the request on card c, or "" when
-// nothing stands in its way. A wrong CVV is counted (and freezes the card
-// after Config.MaxCVVFailures).
+// nothing about the card stands in its way (the credit check is
+// checkCredit's). A wrong CVV is counted (and freezes the card after
+// Config.MaxCVVFailures).
 func (s *Service) decide(tx *store.Tx, c *cardRow, req AuthorizationRequest) (string, error) {
 	var accountFrozen int
 	if err := tx.QueryRow(`SELECT COUNT(*) FROM account_freezes WHERE person_id = $1`, c.personID).Scan(&accountFrozen); err != nil {
@@ -306,14 +330,49 @@ func (s *Service) decide(tx *store.Tx, c *cardRow, req AuthorizationRequest) (st
 	if spent+req.Amount > c.limit {
 		return DeclineOverLimit, nil
 	}
+	return "", nil
+}
+
+// creditCheck is what a card purchase's credit check looked at and found.
+type creditCheck struct {
+	history credit.History
+	// reasons are the credit reason codes that decline the purchase, in
+	// the order of the credit stage's rules; none when it passes.
+	reasons []string
+}
+
+// checkCredit applies the credit policy's rules that need no bureau to the
+// purchase on card c: the person's open balance plus the amount within
+// Config.Credit.MaxOpenBalance, and no overdue instalment.
+func (s *Service) checkCredit(tx *store.Tx, c *cardRow, req AuthorizationRequest) (*creditCheck, error) {
 	h, err := credit.ReadHistory(tx, c.personID, req.Currency, tx.Now, s.Config.Credit)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if h.Overdue > 0 || h.OpenBalance+req.Amount > s.Config.Credit.MaxOpenBalance {
-		return DeclineByRisk, nil
+	check := &creditCheck{history: h}
+	if h.OpenBalance+req.Amount > s.Config.Credit.MaxOpenBalance {
+		check.reasons = append(check.reasons, credit.ReasonOpenBalanceLimit)
 	}
-	return "", nil
+	if h.Overdue > 0 {
+		check.reasons = append(check.reasons, credit.ReasonArrears)
+	}
+	return check, nil
+}
+
+// recordCredit records the credit check of the purchase out answers as an
+// automated decision about the card holder (requirement D7, package
+// decision): approved, or refused with its reasons, and what it compared.
+// The person sees it among their decisions in the app and may contest it.
+// The network's merchants row, which the record names, is created first if
+// this is its first purchase.
+func (s *Service) recordCredit(tx *store.Tx, c *cardRow, req AuthorizationRequest, out Authorization, check *creditCheck) error {
+	if err := ensureNetwork(tx); err != nil {
+		return err
+	}
+	return decision.RecordCardCredit(tx, decision.CardCredit{AuthorizationID: out.AuthorizationID, OrderID: out.OrderID, PersonID: c.personID,
+		MerchantID: NetworkMerchantID, Reasons: check.reasons, Amount: req.Amount, Currency: req.Currency,
+		OpenBalance: check.history.OpenBalance, MaxOpenBalance: s.Config.Credit.MaxOpenBalance, Overdue: check.history.Overdue,
+		PolicyVersion: s.Config.Credit.Version()})
 }
 
 // wrongCVV counts a wrong CVV; the last one allowed freezes the card.

@@ -2,6 +2,7 @@ package card_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,8 +13,13 @@ import (
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/decision"
+	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/rights"
+	"github.com/tillit/tillit/internal/risk"
 	"github.com/tillit/tillit/internal/risk/credit"
+	"github.com/tillit/tillit/internal/risk/record"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -200,6 +206,11 @@ func TestRaceApprovesOne(t *testing.T) {
 	}
 	if approved != 1 || e.count(`SELECT COUNT(*) FROM orders WHERE person_id = $1`, anna) != 1 {
 		t.Errorf("%d approved of %v; want exactly one order", approved, results)
+	}
+	// Only the winner's credit check decided the purchase: the others were
+	// declined for the card.
+	if n := e.creditRecords(anna); n != 1 {
+		t.Errorf("%d credit decisions recorded for the race, want 1", n)
 	}
 }
 
@@ -450,5 +461,169 @@ func TestNoCardDataInLogs(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the logs contain %q", secret)
 		}
+	}
+}
+
+// creditRecords counts the credit decision records of the person's card
+// purchases.
+func (e *env) creditRecords(personID string) int {
+	e.t.Helper()
+	return e.count(`SELECT COUNT(*) FROM risk_assessments WHERE person_id = $1 AND kind = $2`, personID, decision.RecordKindCardPurchase)
+}
+
+// decisions lists the automated decisions about the person.
+func (e *env) decisions(personID string) []decision.Decision {
+	e.t.Helper()
+	var out []decision.Decision
+	e.read(func(tx *store.Tx) (err error) {
+		out, err = e.app.Decisions.ForPerson(tx, personID)
+		return err
+	})
+	return out
+}
+
+// cardRecord reads the decision record of a card authorization.
+func (e *env) cardRecord(authorizationID string) record.Assessment {
+	e.t.Helper()
+	var recs []record.Assessment
+	e.read(func(tx *store.Tx) (err error) {
+		recs, err = record.ForAuthorization(tx, authorizationID)
+		return err
+	})
+	if len(recs) != 1 {
+		e.t.Fatalf("authorization %s has %d decision records, want 1", authorizationID, len(recs))
+	}
+	return recs[0]
+}
+
+// TestCreditCheckIsAnAutomatedDecision: a card purchase's credit check is
+// recorded as an automated decision about the card holder (D7), in the
+// authorization's transaction, when it approves and when it declines by
+// risk (open balance, arrears), with its reasons, what it compared and the
+// policy's version; a repeat of a network reference records nothing new,
+// and declines about the card itself (wrong CVV, used) are no credit
+// decisions. The person sees the decisions, may contest one, and the access
+// extract holds their records.
+func TestCreditCheckIsAnAutomatedDecision(t *testing.T) {
+	e := newEnv(t)
+	anna := e.signUp(annaEmail)
+	_, d := e.issue(anna, card.NewCard{Amount: 30_000})
+	first := request(d, 29_900)
+	approved, err := e.app.Cards.Authorize(e.ctx, first)
+	if err != nil || approved.Status != card.AuthApproved {
+		t.Fatalf("approval: %+v %v", approved, err)
+	}
+	if n := e.creditRecords(anna); n != 1 {
+		t.Fatalf("%d credit decisions after an approval, want 1", n)
+	}
+	rec := e.cardRecord(approved.AuthorizationID)
+	if rec.OrderID != approved.OrderID || rec.MerchantID != card.NetworkMerchantID || rec.Decision.Outcome != risk.Accepted ||
+		len(rec.Decision.Reasons) != 0 || rec.Decision.Summary["open_balance"] != "0" || rec.Decision.Summary["amount"] != "29900" {
+		t.Errorf("the approval's record: %+v", rec)
+	}
+
+	wrongCVV := request(d, 1_000)
+	wrongCVV.CVV = otherCVV(d.CVV)
+	for name, req := range map[string]card.AuthorizationRequest{"repeat": first, "wrong cvv": wrongCVV, "used": request(d, 1_000)} {
+		e.authorize(req)
+		if n := e.creditRecords(anna); n != 1 {
+			t.Errorf("after the %s: %d credit decisions, want 1", name, n)
+		}
+	}
+
+	// Open balance (the approved 299.00) plus 60.00 is above a 300.00 policy.
+	e.clk.Advance(time.Minute)
+	policy := credit.Config{MaxOpenBalance: 30_000}
+	strict := card.New(e.app.DB, e.app.Vault, e.app.Checkout, card.Config{Credit: policy}, lookupKey(t, e), nil)
+	_, d2 := e.issue(anna, card.NewCard{})
+	overBalance := request(d2, 6_000)
+	for range 2 {
+		if out, err := strict.Authorize(e.ctx, overBalance); err != nil || out.DeclineReason != card.DeclineByRisk {
+			t.Fatalf("over the open-balance limit: %+v %v", out, err)
+		}
+	}
+	if n := e.creditRecords(anna); n != 2 {
+		t.Fatalf("%d credit decisions after a risk decline and its repeat, want 2", n)
+	}
+
+	// The pay-later instalment is overdue 32 days on: arrears.
+	e.clk.Advance(32 * 24 * time.Hour)
+	_, d3 := e.issue(anna, card.NewCard{})
+	arrears, err := e.app.Cards.Authorize(e.ctx, request(d3, 1_000))
+	if err != nil || arrears.DeclineReason != card.DeclineByRisk {
+		t.Fatalf("with an overdue instalment: %+v %v", arrears, err)
+	}
+	if got := e.cardRecord(arrears.AuthorizationID).Decision.Summary; got["overdue_count"] != "1" || got["open_balance"] != "29900" ||
+		got["max_open_balance"] != "7500000" {
+		t.Errorf("the arrears decline's record compared %v", got)
+	}
+
+	ds := e.decisions(anna)
+	var got []string
+	for _, d := range ds {
+		var codes []string
+		for _, r := range d.Reasons {
+			codes = append(codes, r.Code)
+		}
+		got = append(got, string(d.Kind)+":"+string(d.Outcome)+"["+strings.Join(codes, ",")+"]")
+		if d.MerchantName != "Boots & Co" || d.Currency != "DKK" || d.PaymentMethod != "pay_later" {
+			t.Errorf("decision %+v does not name the purchase", d)
+		}
+	}
+	want := []string{"credit:refused[" + credit.ReasonArrears + "]", "credit:refused[" + credit.ReasonOpenBalanceLimit + "]", "credit:approved[]"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("decisions %v, want %v", got, want)
+	}
+	if ds[2].Amount != 29_900 || ds[1].Amount != 6_000 || ds[0].Reasons[0].Key != "decision.reason.credit_arrears" {
+		t.Errorf("decisions %+v", ds)
+	}
+	var groups []string
+	for _, f := range ds[1].Factors {
+		groups = append(groups, f.Group)
+	}
+	if !slices.Equal(groups, []string{"open_balance", "purchase_amount", "lending_limit", "overdue"}) {
+		t.Errorf("factors %v", groups)
+	}
+	if v := ds[1].Versions; len(v) != 1 || v[0].Key != "decision.version.credit_policy" || v[0].Version != policy.Version() {
+		t.Errorf("versions of the strict policy's decision: %+v", v)
+	}
+	if v := ds[2].Versions; len(v) != 1 || v[0].Version != credit.DefaultConfig().Version() {
+		t.Errorf("versions of the approval: %+v", v)
+	}
+
+	// The person contests the open-balance decline like any decision.
+	contest := func() error {
+		return e.app.DB.Write(e.ctx, func(tx *store.Tx) error {
+			_, err := e.app.Decisions.Contest(tx, decision.ContestRequest{PersonID: anna, DecisionRef: ds[1].Ref,
+				Statement: "I paid the earlier purchase yesterday.", Locale: "da-DK"})
+			return err
+		})
+	}
+	if err := contest(); err != nil {
+		t.Fatal(err)
+	}
+	if err := contest(); apperr.Code(err) != decision.CodeAlreadyContested {
+		t.Errorf("contesting it again: %v", err)
+	}
+	if c := e.decisions(anna)[1].Open(); c == nil || c.Kind != decision.Credit || c.DecisionOutcome != decision.Refused || c.Amount != 6_000 {
+		t.Errorf("the open contest: %+v", c)
+	}
+
+	// The access extract holds the records.
+	var x rights.Extract
+	e.read(func(tx *store.Tx) (err error) {
+		x, err = e.app.Rights.Access(tx, anna, i18n.English)
+		return err
+	})
+	kinds := 0
+	for _, c := range x.Categories {
+		for _, it := range c.Items {
+			if strings.HasPrefix(it.Record, "risk_assessments/") && it.Field == "kind" && it.Value == decision.RecordKindCardPurchase {
+				kinds++
+			}
+		}
+	}
+	if kinds == 0 {
+		t.Error("the access extract does not show the card purchases' decision records")
 	}
 }

@@ -118,7 +118,7 @@ func TestDecisionsPageShowsOwnDecisionsAndDisclosures(t *testing.T) {
 		"Who we have shared your data with", "(Shop)", "Identity, Contact details", "The credit agreement",
 		// The decision record: what weighed in the fraud model, and which
 		// rules and model decided.
-		"What weighed most in the fraud model's assessment", "How long you have been our customer and your earlier purchases",
+		"What weighed most in the decision", "How long you have been our customer and your earlier purchases",
 		"Decided with: Fraud rules, version 0; Fraud model gbt-",
 	} {
 		if !pg.has(want) {

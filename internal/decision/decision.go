@@ -16,6 +16,11 @@
 // fraud model's score, in groups the person can read (factors.go), and the
 // versions of the rules, model, lists and credit policy that decided.
 //
+// A card purchase (package card) does not pass the pipeline: its credit
+// check is recorded with RecordCardCredit as a decision record of its own
+// (card.go) and shown as one credit decision, with what the check compared
+// as its factors.
+//
 // A contest (table decision_contests) copies what was decided, so its review
 // does not depend on the authorization outliving its retention. The
 // person's statement, the address the answer goes to and the reviewer's
@@ -100,7 +105,8 @@ type Decision struct {
 	PaymentMethod string
 	DecidedAt     time.Time
 	// Factors are what weighed most in the fraud model's score, largest
-	// first (fraud decisions that were scored only).
+	// first (fraud decisions that were scored only), or what a card
+	// purchase's credit check compared.
 	Factors []Factor
 	// Versions name what decided this kind: the rule set and the model,
 	// the lists, the credit policy, from the decision record.
@@ -272,23 +278,32 @@ func split(a assessment) []Decision {
 }
 
 // decisions returns every automated decision about the person, newest
-// first, without their contests.
+// first, without their contests: the checkout authorizations' and the card
+// purchases', merged by when they were taken.
 func decisions(tx *store.Tx, personID string) ([]Decision, error) {
 	as, err := assessments(tx, personID)
 	if err != nil {
 		return nil, err
 	}
+	cards, err := cardDecisions(tx, personID)
+	if err != nil {
+		return nil, err
+	}
 	out := []Decision{}
 	for _, a := range as {
+		for len(cards) > 0 && cards[0].DecidedAt.After(a.createdAt) {
+			out, cards = append(out, cards[0]), cards[1:]
+		}
 		out = append(out, split(a)...)
 	}
-	return out, nil
+	return append(out, cards...), nil
 }
 
 // ForPerson lists every automated decision about the person, newest first
-// (the kinds of one assessment in the order of Kinds), each with the
-// person's contests of it, their statements and reviewers' notes opened.
-// It only reads, so tx may be a read transaction.
+// (the kinds of one assessment in the order of Kinds; a card purchase's
+// credit check as one credit decision), each with the person's contests of
+// it, their statements and reviewers' notes opened. It only reads, so tx
+// may be a read transaction.
 func (s *Service) ForPerson(tx *store.Tx, personID string) ([]Decision, error) {
 	out, err := decisions(tx, personID)
 	if err != nil {

@@ -59,10 +59,12 @@ func explainFactors(fs []risk.Factor) []Factor {
 }
 
 // recordDetail is what the decision record (package risk/record) keeps
-// beside outcome and reasons; only the parts shown to the person.
+// beside outcome and reasons; only the parts shown to the person (Summary
+// only for card purchases, whose factors are what it names).
 type recordDetail struct {
 	Factors  []risk.Factor     `json:"factors"`
 	Versions map[string]string `json:"versions"`
+	Summary  map[string]string `json:"summary"`
 }
 
 // parseRecord reads a decision record's detail column; "" (no record: an

@@ -10,7 +10,8 @@ import (
 )
 
 // TestEveryFeatureHasAGroup: every fraud model feature is explained to the
-// person by one of the groups, and every group in every language.
+// person by one of the groups, and every group (and every factor of a card
+// purchase's credit check) in every language.
 func TestEveryFeatureHasAGroup(t *testing.T) {
 	groups := map[string]bool{}
 	for _, name := range features.Names() {
@@ -21,6 +22,9 @@ func TestEveryFeatureHasAGroup(t *testing.T) {
 		groups[g] = true
 	}
 	groups["other"] = true
+	for _, f := range creditFactors {
+		groups[f.group] = true
+	}
 	for g := range groups {
 		for _, lang := range i18n.Supported {
 			if _, ok := i18n.Message(lang, "decision.factor."+g); !ok {
