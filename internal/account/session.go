@@ -407,6 +407,24 @@ func (s *Service) ListSessions(ctx context.Context, kind Kind, subjectID string)
 	return out, err
 }
 
+// ListedSession is a live session as its owner's list of sessions shows
+// it.
+type ListedSession struct {
+	Session
+	// Current is the session of the browser looking at the list.
+	Current bool
+}
+
+// MarkCurrent returns sessions (ListSessions) as listed to the browser of
+// the session with id current.
+func MarkCurrent(sessions []Session, current string) []ListedSession {
+	out := make([]ListedSession, len(sessions))
+	for i, s := range sessions {
+		out[i] = ListedSession{Session: s, Current: s.ID == current}
+	}
+	return out
+}
+
 // RevokeOtherSessions ends every session of the subject but keep (the
 // session of the browser asking), and returns how many were live. It takes
 // effect at each browser's next request. A member of staff's is audited.

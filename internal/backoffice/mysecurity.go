@@ -33,18 +33,14 @@ type mySecurityPageData struct {
 	TwoStep account.TwoStep
 	// RecoveryCodes are new recovery codes, shown this once.
 	RecoveryCodes []string
-	Sessions      []staffSessionRow
+	Sessions      []account.ListedSession
 	Form          *web.Form
 	// Problem is why a code was refused.
 	Problem *web.Message
 }
 
-// staffSessionRow is a session in the list.
-type staffSessionRow struct {
-	account.Session
-	// Current is the session of the browser looking at the list.
-	Current bool
-}
+// SecurityPath is where the page lives, for the shared partials.
+func (mySecurityPageData) SecurityPath() string { return mySecurityPath }
 
 // addMySecurity serves the page and its actions to every member of staff.
 func (p *Pages) addMySecurity(mux *access.Router) {
@@ -72,9 +68,7 @@ func (p *Pages) renderMySecurity(w http.ResponseWriter, r *http.Request, v *view
 		p.fail(w, r, "list sessions", err)
 		return
 	}
-	for _, s := range sessions {
-		data.Sessions = append(data.Sessions, staffSessionRow{Session: s, Current: s.ID == v.Session.ID})
-	}
+	data.Sessions = account.MarkCurrent(sessions, v.Session.ID)
 	if data.Form == nil {
 		data.Form = web.NewForm(nil)
 	}

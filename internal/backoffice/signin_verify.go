@@ -116,17 +116,13 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := p.cfg.Accounts.CompleteSignIn(r.Context(), account.KindStaff, token, form.Get("code"), r.UserAgent(), clientIP(r))
-	switch apperr.Code(err) {
-	case apperr.Unauthorized:
+	if apperr.Code(err) == apperr.Unauthorized {
 		p.pendingSignIn(w, r)
 		return
-	case apperr.InvalidOTP:
-		page.Problem = &web.Message{Key: "security.signin_code.wrong"}
-		p.renderVerify(w, r, http.StatusUnauthorized, pending, token, page)
-		return
-	case apperr.TooManyRequests:
-		page.Problem = &web.Message{Key: "security.signin_code.locked", Args: []any{"minutes", int(p.cfg.Accounts.Config.SecondFactor.Lockout.Minutes())}}
-		p.renderVerify(w, r, http.StatusTooManyRequests, pending, token, page)
+	}
+	if problem, status, refused := web.CodeRefusal(err, p.cfg.Accounts.Config.SecondFactor.Lockout); refused {
+		page.Problem = problem
+		p.renderVerify(w, r, status, pending, token, page)
 		return
 	}
 	if err != nil {

@@ -40,7 +40,7 @@ type securityPageData struct {
 	EnrolmentLink template.URL
 	// RecoveryCodes are new recovery codes, shown this once.
 	RecoveryCodes []string
-	Sessions      []sessionRow
+	Sessions      []account.ListedSession
 	// Confirm, Disable and Regenerate are the code forms, with their
 	// errors when one was sent.
 	Confirm, Disable, Regenerate *web.Form
@@ -48,12 +48,8 @@ type securityPageData struct {
 	Problem *web.Message
 }
 
-// sessionRow is a session in the list.
-type sessionRow struct {
-	account.Session
-	// Current is the session of the browser looking at the list.
-	Current bool
-}
+// SecurityPath is where the page lives, for the shared partials.
+func (securityPageData) SecurityPath() string { return securityPath }
 
 // routeSecurity serves the security settings page and its actions.
 func (p *Pages) routeSecurity(mux *access.Router) {
@@ -95,9 +91,7 @@ func (p *Pages) renderSecurity(w http.ResponseWriter, r *http.Request, u *user, 
 		p.fail(w, r, "list sessions", err)
 		return
 	}
-	for _, s := range sessions {
-		data.Sessions = append(data.Sessions, sessionRow{Session: s, Current: s.ID == u.SessionID})
-	}
+	data.Sessions = account.MarkCurrent(sessions, u.SessionID)
 	for _, f := range []**web.Form{&data.Confirm, &data.Disable, &data.Regenerate} {
 		if *f == nil {
 			*f = web.NewForm(nil)

@@ -91,19 +91,15 @@ func (p *Pages) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := p.cfg.Accounts.CompleteSignIn(r.Context(), account.KindMerchant, token, form.Get("code"), r.UserAgent(), clientIP(r))
-	switch apperr.Code(err) {
-	case apperr.Unauthorized:
+	if apperr.Code(err) == apperr.Unauthorized {
 		p.setPendingCookie(w, r, "")
 		web.Flash(w, r, web.FlashWarning, "security.signin_code.expired")
 		web.Redirect(w, r, Prefix+"signin")
 		return
-	case apperr.InvalidOTP:
-		data.Problem = &web.Message{Key: "security.signin_code.wrong"}
-		p.rd.Render(w, r, http.StatusUnauthorized, "merchant/signin_verify", data)
-		return
-	case apperr.TooManyRequests:
-		data.Problem = &web.Message{Key: "security.signin_code.locked", Args: []any{"minutes", int(p.cfg.Accounts.Config.SecondFactor.Lockout.Minutes())}}
-		p.rd.Render(w, r, http.StatusTooManyRequests, "merchant/signin_verify", data)
+	}
+	if problem, status, refused := web.CodeRefusal(err, p.cfg.Accounts.Config.SecondFactor.Lockout); refused {
+		data.Problem = problem
+		p.rd.Render(w, r, status, "merchant/signin_verify", data)
 		return
 	}
 	if err != nil {
