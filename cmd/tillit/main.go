@@ -54,6 +54,7 @@ commands:
   keys       the vault's master keys (keys generate --out FILE; keys status; keys rotate [--new-key-file FILE])
   privacy    retention of personal data (privacy retention [--dry-run] [--json] [--actor NAME])
   screening  sanctions list screening (screening search --name NAME [--dob YYYY-MM-DD] [--lists DIR])
+  assistant  the support chat's assistant (assistant eval [--file FILE.jsonl] [--json]; docs/assistant.md)
 
 environment:
   TILLIT_DATABASE_URL  postgres://... or an SQLite file path (default tillit.db)
@@ -113,6 +114,8 @@ func run(ctx context.Context, args []string) error {
 		return privacyCommand(ctx, args[1:], os.Stdout)
 	case "screening":
 		return screeningCommand(args[1:], os.Stdout)
+	case "assistant":
+		return assistantCommand(args[1:], os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
