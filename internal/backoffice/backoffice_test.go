@@ -192,7 +192,7 @@ func TestIdleTimeoutEndsTheSession(t *testing.T) {
 		t.Errorf("the dead session's cookie was not deleted: %q", res.Header.Values("Set-Cookie"))
 	}
 	_, body := c.get(res.Header.Get("Location"))
-	if !strings.Contains(body, "You have been away for a while, so we signed you out.") {
+	if !strings.Contains(body, "You were signed out: your session ran out or was ended from another browser.") {
 		t.Errorf("no notice that the session ended:\n%s", body)
 	}
 	// A POST with a dead session goes to sign-in too, without next.

@@ -104,13 +104,13 @@ func TestMySecurityInBrowser(t *testing.T) {
 	}
 	expect(b, "#f-regenerate_code-error", "Fill in this field.")
 	checkWidths(t, b)
-	b.Fill("Code from your authenticator app", wrongCode(t, a.Secret, e.clk.Now()))
+	b.Fill("Code from your authenticator app, for new recovery codes", wrongCode(t, a.Secret, e.clk.Now()))
 	if status := b.Submit("Make new recovery codes"); status != http.StatusUnauthorized {
 		t.Errorf("new codes with a wrong code: %d, want 401", status)
 	}
 	expect(b, "#security-problem", "That code is not right or was already used.")
 	e.clk.Advance(totp.Period)
-	b.Fill("Code from your authenticator app", a.Code(t, e.clk.Now()))
+	b.Fill("Code from your authenticator app, for new recovery codes", a.Code(t, e.clk.Now()))
 	if status := b.Submit("Make new recovery codes"); status != http.StatusOK {
 		t.Fatalf("new codes: %d", status)
 	}
@@ -182,7 +182,7 @@ func TestMySecurityInBrowser(t *testing.T) {
 		t.Fatalf("ended browser: %d", status)
 	}
 	at(other, "/staff/signin")
-	expect(other, ".notice--warning", "signed you out")
+	expect(other, ".notice--warning", "ended from another browser")
 
 	// Wrong passwords lock Lukas out; even the right one is then refused.
 	for range account.DefaultSignInMax {

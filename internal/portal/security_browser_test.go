@@ -228,7 +228,7 @@ func TestSecurityInBrowser(t *testing.T) {
 	}
 	at(other, "/portal/signin")
 	expect(other, "h1", "Merchant sign-in")
-	expect(other, ".notice--warning", "signed you out")
+	expect(other, ".notice--warning", "ended from another browser")
 
 	// Turning it off needs a current code from the app.
 	if status := b.Submit("Turn off two-step verification"); status != http.StatusUnprocessableEntity {
