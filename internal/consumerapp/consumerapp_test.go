@@ -163,7 +163,7 @@ func TestSignedOutVisitorsGoToSignIn(t *testing.T) {
 	u, _ := url.Parse(e.srv.URL + "/app/")
 	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: consumerapp.SessionCookie, Value: "forged", Path: "/app/"}})
 	pg := c.get("/app/")
-	if pg.path != "/app/signin" || !pg.has("we signed you out") || c.cookie(consumerapp.SessionCookie) != "" {
+	if pg.path != "/app/signin" || !pg.has("You were signed out") || c.cookie(consumerapp.SessionCookie) != "" {
 		t.Fatalf("forged cookie: at %s", pg.path)
 	}
 	if pg := c.get("/app/no-such-page"); pg.status != http.StatusNotFound {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/consumerapp"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/totp"
 )
 
@@ -26,6 +27,8 @@ func (e *env) totpCode(secret string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	logscan.Secret(logscan.AuthenticatorSecret, secret)
+	logscan.Secret(logscan.OneTimeCode, code)
 	return code
 }
 
@@ -51,6 +54,7 @@ func (c *client) enableTwoStep() (string, []string) {
 	pg = c.post("/app/security/two-step/confirm", url.Values{"secret": {secret}, "code": {c.e.totpCode(secret)}})
 	var codes []string
 	for _, m := range recoveryPattern.FindAllStringSubmatch(pg.body, -1) {
+		logscan.Secret(logscan.OneTimeCode, m[1])
 		codes = append(codes, m[1])
 	}
 	if pg.status != http.StatusOK || len(codes) != account.RecoveryCodeCount {
@@ -88,6 +92,7 @@ func TestTwoStepSignInWithAuthenticator(t *testing.T) {
 	}
 	pg = c.post("/app/security/two-step", nil)
 	secret := secretPattern.FindStringSubmatch(pg.body)[1]
+	logscan.Secret(logscan.AuthenticatorSecret, secret)
 	grouped := regexp.MustCompile(`<code id="setup-key" translate="no">([A-Z2-7 ]+)</code>`).FindStringSubmatch(pg.body)
 	if grouped == nil || strings.ReplaceAll(grouped[1], " ", "") != secret || !strings.Contains(grouped[1], " ") {
 		t.Errorf("setup key not shown grouped: %v", grouped)
@@ -279,7 +284,7 @@ func TestSessionRevocation(t *testing.T) {
 	if pg.status != http.StatusOK || !pg.has("That browser is signed out.") {
 		t.Fatalf("revoke: %d", pg.status)
 	}
-	if pg := b.get("/app/"); pg.path != "/app/signin" || !pg.has("we signed you out") {
+	if pg := b.get("/app/"); pg.path != "/app/signin" || !pg.has("You were signed out") {
 		t.Fatalf("the revoked browser's next request: %s", pg.path)
 	}
 	if pg := c.get("/app/"); pg.path != "/app/" {
