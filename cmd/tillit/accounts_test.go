@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store/storetest"
 )
 
@@ -25,6 +26,7 @@ func TestStaffCommands(t *testing.T) {
 	ctx := context.Background()
 	t.Setenv("TILLIT_DATABASE_URL", storetest.DSN(t))
 	// The password from the environment.
+	logscan.Secret(logscan.Password, cliPassword)
 	t.Setenv(staffPasswordEnv, cliPassword)
 	var out bytes.Buffer
 	if err := staffCommand(ctx, []string{"create", "--email", "Ana@Tillit.Example", "--name", "Ana Berg", "--role", "admin", "--actor", "ops"}, strings.NewReader(""), &out); err != nil {

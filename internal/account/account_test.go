@@ -11,6 +11,7 @@ import (
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/password"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -42,6 +43,7 @@ func setup(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	v := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
+	logscan.Secret(logscan.Password, testPassword)
 	return fixture{svc: account.New(db, account.Config{}, key, v), db: db, clk: clk, key: key, vault: v, auth: map[string]*authenticator{}}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -25,6 +26,7 @@ func latestCode(t *testing.T, f fixture, email string) string {
 	if code == "" {
 		t.Fatalf("no code in %q", msgs[0].Body)
 	}
+	logscan.Secret(logscan.OneTimeCode, code)
 	return code
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/totp"
 )
 
@@ -36,6 +37,8 @@ func (a *authenticator) code(t *testing.T, now time.Time) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.AuthenticatorSecret, a.secret)
+	logscan.Secret(logscan.OneTimeCode, c)
 	return c
 }
 

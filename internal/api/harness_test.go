@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store/storetest"
 )
@@ -35,12 +35,13 @@ func newEnv(t testing.TB) *env {
 	clk := clock.NewManual(storetest.Start)
 	a, err := app.New(context.Background(), app.Config{
 		DatabaseURL: storetest.DSN(t), Clock: clk,
-		Logger:              slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:              logscan.Logger(),
 		CardNetworkUsername: cardNetworkUser, CardNetworkPassword: cardNetworkPass,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, cardNetworkPass)
 	srv := httptest.NewServer(a.API.Handler())
 	e := &env{t: t, app: a, srv: srv, clk: clk}
 	t.Cleanup(func() {
@@ -63,6 +64,7 @@ func (e *env) newMerchant(m merchant.NewMerchant) merchant.Credentials {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, creds.Password)
 	return creds
 }
 

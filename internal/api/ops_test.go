@@ -12,6 +12,7 @@ import (
 
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -72,6 +73,7 @@ func TestLiveMerchantNeedsTheCodeSentThroughTheOutbox(t *testing.T) {
 		t.Fatalf("mails to anna@example.dk: %+v %v", msgs, err)
 	}
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(msgs[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
 	if code == "" {
 		t.Fatalf("outbox message: %q", msgs[0].Body)
 	}
@@ -100,6 +102,7 @@ func TestOTPAttemptsAreLimited(t *testing.T) {
 		t.Fatalf("mails to anna@example.dk: %+v %v", msgs, err)
 	}
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(msgs[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
 	body := consumer("anna@example.dk")
 	for i := 0; i < 5; i++ {
 		body["otp"] = "99999" + string(rune('0'+i))
@@ -134,7 +137,7 @@ func TestLogsCarryNoPersonalDataOrSecrets(t *testing.T) {
 	logs := &syncBuffer{}
 	clk := clock.NewManual(storetest.Start)
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: storetest.DSN(t), Clock: clk,
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		Logger: slog.New(logscan.Handler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -22,6 +20,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -44,7 +43,7 @@ func TestPlatformInBrowser(t *testing.T) {
 	clk := clock.NewManual(storetest.Start)
 	a, err := app.New(ctx, app.Config{
 		DatabaseURL: storetest.DSN(t), Clock: clk, Demo: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logscan.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +123,7 @@ func TestPlatformInBrowser(t *testing.T) {
 	// the pay-in-3 one.
 	b.Navigate(srv.URL + "/portal/")
 	b.Fill("E-mail", a.Demo.MerchantPortal.Email)
+	logscan.Secret(logscan.Password, a.Demo.MerchantPortal.Password)
 	b.Fill("Password", a.Demo.MerchantPortal.Password)
 	if status := b.Submit("Sign in"); status != http.StatusOK {
 		t.Fatalf("portal sign-in: status %d", status)
@@ -172,6 +172,7 @@ func TestPlatformInBrowser(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no sign-in code in the demo mailbox: %s", b.Text("main"))
 	}
+	logscan.Secret(logscan.OneTimeCode, m[1])
 	b.Submit("Back to the sign-in code")
 	b.Fill("One-time code", m[1])
 	if status := b.Submit("Sign in"); status != http.StatusOK || !strings.HasSuffix(b.URL(), "/app/") {

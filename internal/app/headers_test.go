@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -22,7 +21,7 @@ import (
 func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 	a, err := app.New(context.Background(), app.Config{
 		DatabaseURL: storetest.DSN(t), Clock: clock.NewManual(storetest.Start),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Demo: true, SecureCookies: true,
+		Logger: logscan.Logger(), Demo: true, SecureCookies: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store/storetest"
 )
 
@@ -20,7 +19,7 @@ func serve(t *testing.T, demo bool) string {
 	t.Helper()
 	a, err := app.New(context.Background(), app.Config{
 		DatabaseURL: storetest.DSN(t), Clock: clock.NewManual(storetest.Start),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Demo: demo,
+		Logger: logscan.Logger(), Demo: demo,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +115,7 @@ func TestDemoPagesOnlyInDemoMode(t *testing.T) {
 func TestDemoSeedSignsIn(t *testing.T) {
 	a, err := app.New(context.Background(), app.Config{
 		DatabaseURL: storetest.DSN(t), Clock: clock.NewManual(storetest.Start),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Demo: true,
+		Logger: logscan.Logger(), Demo: true,
 	})
 	if err != nil {
 		t.Fatal(err)

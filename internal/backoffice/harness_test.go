@@ -3,7 +3,6 @@ package backoffice_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/web"
@@ -57,14 +57,15 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, staffPassword)
 	pages, err := backoffice.New(backoffice.Config{
 		Accounts: a.Accounts, Checkout: a.Checkout, DB: a.DB, Key: []byte(a.WebKey),
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/backoffice"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/store"
@@ -56,6 +57,7 @@ func (e *env) buyAt(m merchant.Merchant, given, family, dob, email string, amoun
 	if code == nil {
 		e.t.Fatalf("no code in the mail")
 	}
+	logscan.Secret(logscan.OneTimeCode, code[1])
 	auth, err := e.app.Checkout.Authorize(e.ctx, sess.SessionID, sess.ClientToken, checkout.AuthorizeRequest{
 		PaymentMethodCategory: "pay_later", Customer: checkout.Customer{DateOfBirth: dob},
 		BillingAddress: &checkout.Address{GivenName: given, FamilyName: family, Email: email, Phone: "+4520123499",

@@ -1,8 +1,6 @@
 package backoffice_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/backoffice"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
@@ -23,7 +22,7 @@ func newRetentionEnv(t *testing.T) *env {
 	e := newEnv(t)
 	pages, err := backoffice.New(backoffice.Config{
 		Accounts: e.app.Accounts, Checkout: e.app.Checkout, DB: e.app.DB, Key: []byte(e.app.WebKey),
-		Retention: e.app.Retention, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Retention: e.app.Retention, Logger: logscan.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)

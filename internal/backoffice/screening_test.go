@@ -1,8 +1,6 @@
 package backoffice_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,6 +11,7 @@ import (
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/backoffice"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/screening"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -23,7 +22,7 @@ func newScreeningEnv(t *testing.T) *env {
 	e := newEnv(t)
 	pages, err := backoffice.New(backoffice.Config{
 		Accounts: e.app.Accounts, Checkout: e.app.Checkout, DB: e.app.DB, Key: []byte(e.app.WebKey),
-		Screening: e.app.Screening, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Screening: e.app.Screening, Logger: logscan.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package backoffice_test
 import (
 	"bytes"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/api"
 	"github.com/tillit/tillit/internal/backoffice"
 	"github.com/tillit/tillit/internal/card"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/totp"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -30,10 +30,11 @@ const (
 func newSecurityEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
+	logscan.Secret(logscan.Password, networkPass)
 	e.app.API.CardNetwork = api.CardNetworkCredential{Username: networkUser, Password: networkPass}
 	pages, err := backoffice.New(backoffice.Config{
 		Accounts: e.app.Accounts, Checkout: e.app.Checkout, DB: e.app.DB, Key: []byte(e.app.WebKey), Cards: e.app.Cards, LookupKey: e.app.LookupKey,
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +58,9 @@ func (e *env) consumer(email string) string {
 	if err != nil || len(mail) == 0 {
 		e.t.Fatalf("no sign-in code: %v", err)
 	}
-	c, err := e.app.Accounts.VerifyLoginCode(e.ctx, email, regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body))
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
+	c, err := e.app.Accounts.VerifyLoginCode(e.ctx, email, code)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -76,6 +79,8 @@ func (e *env) virtualCard(personID string) (card.Card, card.Details) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	logscan.Secret(logscan.CardNumber, d.Number)
+	logscan.Secret(logscan.CVV, d.CVV)
 	return c, d
 }
 

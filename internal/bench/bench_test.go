@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/bench"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store/storetest"
 )
@@ -89,7 +88,7 @@ func TestRunInProcess(t *testing.T) {
 func startServer(t *testing.T, wrap func(http.Handler) http.Handler) (dsn, url string, creds merchant.Credentials) {
 	t.Helper()
 	dsn = storetest.DSN(t)
-	a, err := app.New(context.Background(), app.Config{DatabaseURL: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(context.Background(), app.Config{DatabaseURL: dsn, Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/totp"
 )
 
@@ -38,9 +39,14 @@ type Authenticator struct {
 // the earliest step of the window Tillit accepts (totp.Skew steps either
 // side of now) after the last one handed out, else, since a test's clock
 // may stand still while it signs in many times, a recovery code. It fails
-// the test when it has no secret or runs out of codes.
+// the test when it has no secret or runs out of codes. The secret, the
+// recovery codes and each code are registered with logscan.Secret.
 func (a *Authenticator) Code(t testing.TB, now time.Time) string {
 	t.Helper()
+	logscan.Secret(logscan.AuthenticatorSecret, a.Secret)
+	for _, c := range a.Recovery {
+		logscan.Secret(logscan.OneTimeCode, c)
+	}
 	step := max(a.lastStep+1, totp.Step(now)-totp.Skew)
 	if a.Secret == "" || step > totp.Step(now)+totp.Skew {
 		if len(a.Recovery) == 0 {
@@ -55,6 +61,7 @@ func (a *Authenticator) Code(t testing.TB, now time.Time) string {
 		t.Fatalf("authenticator: %v", err)
 	}
 	a.lastStep = step
+	logscan.Secret(logscan.OneTimeCode, c)
 	return c
 }
 
@@ -63,9 +70,11 @@ func (a *Authenticator) Code(t testing.TB, now time.Time) string {
 // it opens the sign-in page, sends the password and answers the code page
 // with StaffCode, with a, whose codes are computed at now() (the test's
 // clock). It fails the test unless the browser ends on a back-office page
-// (the home page), signed in.
+// (the home page), signed in. The password is registered with
+// logscan.Secret.
 func (b *Browser) SignInStaff(base, email, password string, a *Authenticator, now func() time.Time) {
 	b.t.Helper()
+	logscan.Secret(logscan.Password, password)
 	if status := b.Navigate(base + "/staff/signin"); status != http.StatusOK {
 		b.t.Fatalf("staff sign-in page: %d at %s", status, b.URL())
 	}
@@ -106,6 +115,9 @@ func (b *Browser) StaffCode(a *Authenticator, now func() time.Time) {
 			b.t.Fatalf("staff code: no recovery codes after setting up the authenticator (at %s)", b.URL())
 		}
 		a.Recovery = Eval[[]string](b, `[...document.querySelectorAll("#recovery-codes code")].map(c => c.textContent.trim())`)
+		for _, c := range a.Recovery {
+			logscan.Secret(logscan.OneTimeCode, c)
+		}
 		if len(a.Recovery) == 0 {
 			b.t.Fatalf("staff code: the recovery code list is empty")
 		}

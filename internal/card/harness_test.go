@@ -18,6 +18,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -68,11 +69,12 @@ func newEnv(t *testing.T) *env {
 	clk := clock.NewManual(storetest.Start)
 	logs := &logBuffer{}
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, BaseURL: "https://tillit.example",
-		Logger:              slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:              slog.New(logscan.Handler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		CardNetworkUsername: networkUser, CardNetworkPassword: networkPass})
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, networkPass)
 	t.Cleanup(func() {
 		if r, err := ledger.Verify(ctx, a.DB); err != nil || !r.OK() {
 			t.Errorf("ledger verify: %v %v", r.Problems, err)
@@ -103,7 +105,9 @@ func (e *env) signUp(email string) string {
 	if err != nil || len(mail) == 0 {
 		e.t.Fatalf("no sign-in code: %v", err)
 	}
-	c, err := e.app.Accounts.VerifyLoginCode(e.ctx, email, regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body))
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
+	c, err := e.app.Accounts.VerifyLoginCode(e.ctx, email, code)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -139,6 +143,8 @@ func (e *env) issue(personID string, n card.NewCard) (card.Card, card.Details) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	logscan.Secret(logscan.CardNumber, d.Number)
+	logscan.Secret(logscan.CVV, d.CVV)
 	return c, d
 }
 

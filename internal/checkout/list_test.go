@@ -2,8 +2,6 @@ package checkout_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/store"
@@ -30,7 +29,7 @@ type listEnv struct {
 
 func newListEnv(t *testing.T) *listEnv {
 	db, clk := storetest.Open(t)
-	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "list-test-key", "consumer-lookup-key", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "list-test-key", "consumer-lookup-key", logscan.Logger())
 	return &listEnv{t: t, ctx: context.Background(), db: db, clk: clk, svc: svc}
 }
 

@@ -2,8 +2,6 @@ package checkout_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/repayment"
@@ -39,7 +38,7 @@ func newWriteOffEnv(t *testing.T) *writeOffEnv {
 	t.Helper()
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	e := &writeOffEnv{t: t, ctx: ctx, db: db, clk: clk, runner: jobs.NewRunner(db, logger)}
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
 	vlt := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})

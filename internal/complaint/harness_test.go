@@ -2,8 +2,6 @@ package complaint_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/vault"
@@ -51,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	svc, err := complaint.New(complaint.Config{DB: db, Vault: v, Logger: logger, LookupKey: secret})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +76,9 @@ func (e *env) signUp(email, locale string) consumer {
 	if err != nil || len(mail) == 0 {
 		e.t.Fatalf("no sign-in code: %v", err)
 	}
-	c, err := e.accounts.VerifyLoginCode(e.ctx, email, regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body))
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
+	c, err := e.accounts.VerifyLoginCode(e.ctx, email, code)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -87,6 +88,7 @@ func (e *env) signUp(email, locale string) consumer {
 // staff creates a member of staff with role.
 func (e *env) staff(name string, role account.Role) account.Staff {
 	e.t.Helper()
+	logscan.Secret(logscan.Password, password)
 	st, err := e.accounts.CreateStaff(e.ctx, "cli", account.NewStaff{Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@tillit.example",
 		Name: name, Role: role, Password: password})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tillit/tillit/internal/browsertest"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/repayment"
 )
 
@@ -98,6 +99,7 @@ func TestConsumerAppInBrowser(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no code in the mailbox: %s", b.Text("main"))
 			}
+			logscan.Secret(logscan.OneTimeCode, m[1])
 			b.Submit("Back to the sign-in code")
 			b.Fill("One-time code", m[1])
 			if status := b.Submit("Sign in"); status != http.StatusOK || !strings.HasSuffix(b.URL(), "/app/") {

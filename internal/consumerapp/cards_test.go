@@ -15,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/logscan"
 )
 
 // The card network's credentials for POST /cards/v1/authorizations.
@@ -71,6 +72,8 @@ func details(t testing.TB, pg page) card.Details {
 	if num == nil || exp == nil || cvv == nil {
 		t.Fatalf("no card details on the page: %d %s", pg.status, pg.body)
 	}
+	logscan.Secret(logscan.CardNumber, strings.ReplaceAll(num[1], " ", ""))
+	logscan.Secret(logscan.CVV, cvv[1])
 	month, _ := strconv.Atoi(exp[1])
 	year, _ := strconv.Atoi(exp[2])
 	return card.Details{Number: strings.ReplaceAll(num[1], " ", ""), ExpiryMonth: month, ExpiryYear: year, CVV: cvv[1]}

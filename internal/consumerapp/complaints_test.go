@@ -1,8 +1,6 @@
 package consumerapp_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/consumerapp"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -27,7 +26,7 @@ func newComplaintsEnv(t *testing.T) *env {
 	e := newEnv(t, true)
 	pages, err := consumerapp.New(consumerapp.Config{
 		Accounts: e.app.Accounts, Plans: e.app.Plans, Complaints: e.app.Complaints, Key: []byte(e.app.WebKey), Demo: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logscan.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)

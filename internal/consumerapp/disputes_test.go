@@ -1,8 +1,6 @@
 package consumerapp_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
@@ -28,7 +27,7 @@ func newProblemsEnv(t *testing.T) *env {
 	pages, err := consumerapp.New(consumerapp.Config{
 		Accounts: e.app.Accounts, Plans: e.app.Plans, Key: []byte(e.app.WebKey), Demo: true,
 		FraudCases: e.app.FraudCases, Disputes: e.app.Disputes, Returns: e.app.Returns,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logscan.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/consumerapp"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/store"
@@ -50,15 +50,17 @@ func newEnv(t testing.TB, demo bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger,
 		CardNetworkUsername: networkUser, CardNetworkPassword: networkPass})
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, networkPass)
+	logscan.Secret(logscan.Password, staffPassword)
 	pages, err := consumerapp.New(consumerapp.Config{
 		Accounts: a.Accounts, Plans: a.Plans, Key: []byte(a.WebKey), Demo: demo, Rights: a.Rights, Cards: a.Cards,
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +207,7 @@ func (e *env) lastCode(email string) string {
 	if m == nil {
 		e.t.Fatalf("no code in %q", body)
 	}
+	logscan.Secret(logscan.OneTimeCode, m[1])
 	return m[1]
 }
 

@@ -3,7 +3,6 @@ package consumerapp_test
 import (
 	"bytes"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/consumerapp"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/reportpage"
 	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/store"
@@ -25,12 +25,12 @@ func reportClient(t *testing.T) (*env, *client) {
 	t.Helper()
 	e := newEnv(t, false)
 	svc, err := securityreport.New(securityreport.Config{DB: e.app.DB, Vault: e.app.Vault, LookupKey: e.app.LookupKey,
-		PerPerson: securityreport.Limit{Max: 2, Window: time.Hour}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		PerPerson: securityreport.Limit{Max: 2, Window: time.Hour}, Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages, err := consumerapp.New(consumerapp.Config{Accounts: e.app.Accounts, Plans: e.app.Plans, Key: []byte(e.app.WebKey),
-		SecurityReports: svc, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))})
+		SecurityReports: svc, Logger: logscan.LoggerTo(testLog{t})})
 	if err != nil {
 		t.Fatal(err)
 	}

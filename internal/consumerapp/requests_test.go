@@ -2,7 +2,6 @@ package consumerapp_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/consumerapp"
 	"github.com/tillit/tillit/internal/dsr"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/restriction"
 	"github.com/tillit/tillit/internal/rights"
@@ -42,7 +42,7 @@ func newRequestsEnv(t *testing.T) (*env, *dsr.Service) {
 	}
 	pages, err := consumerapp.New(consumerapp.Config{
 		Accounts: e.app.Accounts, Plans: e.app.Plans, Requests: svc, Key: []byte(e.app.WebKey), Demo: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logscan.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package decision_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/decision"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
@@ -46,7 +45,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	t.Cleanup(func() {
 		if r, err := audit.Verify(ctx, db); err != nil || !r.OK() {
 			t.Errorf("audit verify: %v %v", r.Problems, err)
@@ -193,6 +192,7 @@ func (e *env) review(st account.Staff, id string, outcome decision.ReviewOutcome
 // staff creates a member of staff with the role.
 func (e *env) staff(role account.Role) account.Staff {
 	e.t.Helper()
+	logscan.Secret(logscan.Password, "Lantern-harbour-violet-1987")
 	st, err := e.accounts.CreateStaff(e.ctx, "cli", account.NewStaff{
 		Email: string(role) + "@tillit.example", Name: "Member " + string(role), Role: role, Password: "Lantern-harbour-violet-1987",
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/hosted"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/web"
 )
@@ -42,7 +42,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,9 @@ func newEnv(t testing.TB) *env {
 	if e.demo, err = demoshop.Seed(ctx, a.DB, a.Accounts); err != nil {
 		t.Fatal(err)
 	}
+	for _, pw := range []string{e.demo.MerchantPortal.Password, e.demo.BackOffice.Password, e.demo.APICredentials.Password} {
+		logscan.Secret(logscan.Password, pw)
+	}
 	e.srv = httptest.NewServer(e.mux(demoshop.Config{}))
 	return e
 }
@@ -71,7 +74,7 @@ func newEnv(t testing.TB) *env {
 // files.
 func (e *env) mux(cfg demoshop.Config) http.Handler {
 	e.t.Helper()
-	logger := slog.New(slog.NewTextHandler(testLog{e.t}, nil))
+	logger := logscan.LoggerTo(testLog{e.t})
 	cfg.Checkout, cfg.Merchant, cfg.Key, cfg.Logger = e.app.Checkout, e.demo.Merchant, []byte(e.app.WebKey), logger
 	shop, err := demoshop.New(cfg)
 	if err != nil {

@@ -2,8 +2,6 @@ package dispute_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/store"
@@ -47,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, BaseURL: "https://tillit.example",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +68,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, password)
 	if _, err := a.Accounts.CreateMerchantUser(ctx, "cli", account.NewMerchantUser{MerchantID: shop.ID, Email: ownerEmail, Name: "Olga Owner",
 		Role: account.MerchantOwner, Password: password}); err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package dsr_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/store"
@@ -51,7 +50,7 @@ func newEnvWith(t *testing.T, configure func(*dsr.Config)) *env {
 	t.Helper()
 	db, clk := storetest.Open(t)
 	v := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	cfg := dsr.Config{DB: db, Vault: v, LookupKey: lookupKey, Logger: logger}
 	configure(&cfg)
 	svc, err := dsr.New(cfg)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -23,6 +22,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -59,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger, BaseURL: "https://tillit.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +83,7 @@ func newEnv(t *testing.T) *env {
 	if e.shop, err = merchant.Get(ctx, a.DB, creds.MerchantID); err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, password)
 	if _, err := a.Accounts.CreateMerchantUser(ctx, "cli", account.NewMerchantUser{MerchantID: e.shop.ID, Email: merchantEmail,
 		Name: "Olga Owner", Role: account.MerchantOwner, Password: password}); err != nil {
 		t.Fatal(err)
@@ -356,6 +357,7 @@ func (c *client) consumerSignIn(email string) {
 	if m == nil {
 		c.t.Fatalf("no code in %q", msgs[0].Body)
 	}
+	logscan.Secret(logscan.OneTimeCode, m[1])
 	pg := c.post("/app/signin/code", url.Values{"code": {m[1]}})
 	if pg.status != http.StatusSeeOther {
 		c.t.Fatalf("sign in: %d", pg.status)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/hosted"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/store/storetest"
 	"github.com/tillit/tillit/internal/web"
@@ -42,7 +42,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	clk := clock.NewManual(storetest.Start)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)

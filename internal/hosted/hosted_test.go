@@ -11,6 +11,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/hosted"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store"
 )
 
@@ -405,7 +406,9 @@ func (e *env) mailedCode(address string) string {
 	if i < 0 || len(msgs[0].Body) < i+14 {
 		e.t.Fatalf("no code in %q", msgs[0].Body)
 	}
-	return msgs[0].Body[i+8 : i+14]
+	code := msgs[0].Body[i+8 : i+14]
+	logscan.Secret(logscan.OneTimeCode, code)
+	return code
 }
 
 // TestRejectedAndApprovedPages: a rejected consumer sees a polite page

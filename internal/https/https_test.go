@@ -10,7 +10,6 @@ import (
 	"errors"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/https"
+	"github.com/tillit/tillit/internal/logscan"
 )
 
 // now is the time the development certificates are made at.
@@ -119,7 +119,7 @@ func serve(t *testing.T, h http.Handler, opts https.Options) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Logger = logscan.Logger()
 	srv := &http.Server{Handler: h, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { done <- https.Serve(ctx, srv, ln, opts) }()
 	t.Cleanup(func() {

@@ -3,7 +3,6 @@ package merchantmsg_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/store"
@@ -58,7 +58,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +130,7 @@ func (e *env) order(m merchant.Merchant, email string) (string, string) {
 // user creates a user of m with the role.
 func (e *env) user(m merchant.Merchant, role account.MerchantRole, name string) account.MerchantUser {
 	e.t.Helper()
+	logscan.Secret(logscan.Password, userPassword)
 	u, err := e.app.Accounts.CreateMerchantUser(e.ctx, "cli", account.NewMerchantUser{
 		MerchantID: m.ID, Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@shop.example", Name: name, Role: role, Password: userPassword,
 	})
@@ -142,6 +143,7 @@ func (e *env) user(m merchant.Merchant, role account.MerchantRole, name string) 
 // staff creates a member of staff with the role.
 func (e *env) staff(role account.Role, name string) account.Staff {
 	e.t.Helper()
+	logscan.Secret(logscan.Password, staffPassword)
 	st, err := e.app.Accounts.CreateStaff(e.ctx, "cli", account.NewStaff{
 		Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@tillit.example", Name: name, Role: role, Password: staffPassword,
 	})

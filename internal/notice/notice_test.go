@@ -3,7 +3,6 @@ package notice_test
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/notice"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/web"
@@ -21,7 +21,7 @@ import (
 // serve starts the notice behind the static files, as the app mounts it.
 func serve(t *testing.T) string {
 	t.Helper()
-	pages, err := notice.New([]byte(strings.Repeat("k", web.MinKeyLen)), false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	pages, err := notice.New([]byte(strings.Repeat("k", web.MinKeyLen)), false, logscan.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}

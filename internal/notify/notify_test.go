@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/notify"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -73,7 +73,7 @@ type env struct {
 func setup(t *testing.T) env {
 	t.Helper()
 	db, clk := storetest.Open(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	runner := jobs.NewRunner(db, logger)
 	notify.NewDeliverer(db, nil, logger).Register(runner)
 	return env{db: db, clk: clk, runner: runner}

@@ -3,7 +3,6 @@ package portal_test
 import (
 	"bytes"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/dispute"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/web"
@@ -27,7 +27,7 @@ func newDisputeEnv(t *testing.T) *env {
 	e := newEnv(t)
 	pages, err := portal.New(portal.Config{
 		DB: e.app.DB, Checkout: e.app.Checkout, Accounts: e.app.Accounts, Key: []byte(e.app.WebKey),
-		Disputes: e.app.Disputes, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		Disputes: e.app.Disputes, Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package portal_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/settlement"
@@ -56,14 +56,14 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages, err := portal.New(portal.Config{
 		DB: a.DB, Checkout: a.Checkout, Accounts: a.Accounts, Key: []byte(a.WebKey),
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +117,7 @@ func (e *env) user(role account.MerchantRole, name string) account.MerchantUser 
 // userOf creates a user of merchant m with the role.
 func (e *env) userOf(m merchant.Merchant, role account.MerchantRole, name string) account.MerchantUser {
 	e.t.Helper()
+	logscan.Secret(logscan.Password, userPassword)
 	u, err := e.app.Accounts.CreateMerchantUser(e.ctx, "cli", account.NewMerchantUser{
 		MerchantID: m.ID, Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@shop.example", Name: name, Role: role, Password: userPassword,
 	})

@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/returns"
 	"github.com/tillit/tillit/internal/store"
@@ -22,7 +22,7 @@ func newReturnEnv(t *testing.T) *env {
 	e := newEnv(t)
 	pages, err := portal.New(portal.Config{
 		DB: e.app.DB, Checkout: e.app.Checkout, Accounts: e.app.Accounts, Key: []byte(e.app.WebKey),
-		Returns: e.app.Returns, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		Returns: e.app.Returns, Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)

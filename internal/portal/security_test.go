@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/account"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/totp"
 )
@@ -28,6 +29,8 @@ func (e *env) freshCode(secret string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	logscan.Secret(logscan.AuthenticatorSecret, secret)
+	logscan.Secret(logscan.OneTimeCode, code)
 	return code
 }
 
@@ -53,6 +56,7 @@ func (c *client) enrol() (string, []string) {
 	}
 	var codes []string
 	for _, r := range recoveryRE.FindAllStringSubmatch(page, -1) {
+		logscan.Secret(logscan.OneTimeCode, r[1])
 		codes = append(codes, r[1])
 	}
 	if len(codes) != account.RecoveryCodeCount {

@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"encoding/base64"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/signedlink"
 	"github.com/tillit/tillit/internal/stoprequest"
@@ -25,7 +25,7 @@ func newStopEnv(t *testing.T) *env {
 	e := newEnv(t)
 	pages, err := portal.New(portal.Config{
 		DB: e.app.DB, Checkout: e.app.Checkout, Accounts: e.app.Accounts, Key: []byte(e.app.WebKey),
-		StopRequests: e.app.StopRequests, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		StopRequests: e.app.StopRequests, Logger: logscan.LoggerTo(testLog{t}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package rail_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/apperr"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/rail"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -71,7 +70,7 @@ type env struct {
 func setup(t *testing.T, adapter rail.Adapter) *env {
 	t.Helper()
 	db, clk := storetest.Open(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	if adapter == nil {
 		adapter = rail.NewSimulated()
 	}

@@ -2,7 +2,6 @@ package repayment_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/person"
@@ -60,7 +60,7 @@ func newFixtureWith(t *testing.T, cfg repayment.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	f := &fixture{ctx: ctx, db: db, clk: clk, runner: jobs.NewRunner(db, logger)}
 	rails := newRail(db, logger)
 	vlt := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})

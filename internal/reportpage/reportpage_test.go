@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/reportpage"
 	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/store"
@@ -37,7 +37,7 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	svc, err := securityreport.New(securityreport.Config{DB: db, Vault: v, LookupKey: secret, Logger: logger,
 		PerNetwork: securityreport.Limit{Max: 2, Window: 3600e9}})
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/clock"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/retention"
@@ -49,7 +48,7 @@ func worldOn(t *testing.T, db *store.DB, clk *clock.Manual, v *vault.Vault, cfg 
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, ctx: ctx, db: db, clk: clk, vault: v,
-		engine: retention.New(db, retention.DefaultRules(v), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		engine: retention.New(db, retention.DefaultRules(v), cfg, logscan.Logger())}
 	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Regnvejr ApS", TestMode: true, SettlementCurrency: "DKK"})
 	if err != nil {
 		t.Fatal(err)

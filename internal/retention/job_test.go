@@ -2,14 +2,13 @@ package retention_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/retention"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -37,7 +36,7 @@ func TestNextRun(t *testing.T) {
 // at once and is audited.
 func TestDailyJob(t *testing.T) {
 	w := newWorld(t)
-	runner := jobs.NewRunner(w.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runner := jobs.NewRunner(w.db, logscan.Logger())
 	w.engine.Register(runner)
 	if err := w.engine.Schedule(w.ctx); err != nil {
 		t.Fatal(err)
@@ -132,7 +131,7 @@ func TestRunsAreBounded(t *testing.T) {
 	if n := w.count(`SELECT COUNT(*) FROM outbox_messages`); n != 7 {
 		t.Fatalf("the dry run deleted: %d left", n)
 	}
-	runner := jobs.NewRunner(w.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runner := jobs.NewRunner(w.db, logscan.Logger())
 	w.engine.Register(runner)
 	if err := w.engine.RequestRun(w.ctx, "staff:st1"); err != nil {
 		t.Fatal(err)

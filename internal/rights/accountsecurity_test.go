@@ -6,6 +6,7 @@ import (
 
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/totp"
@@ -22,7 +23,9 @@ func TestAccountSecurityInAccessExtractAndErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.AuthenticatorSecret, en.Secret)
 	code, _ := totp.Code(en.Secret, e.clk.Now())
+	logscan.Secret(logscan.OneTimeCode, code)
 	if _, err := e.app.Accounts.ConfirmEnrolment(e.ctx, account.KindConsumer, consumerID, code); err != nil {
 		t.Fatal(err)
 	}

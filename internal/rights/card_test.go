@@ -9,6 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/card"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/retention"
@@ -39,6 +40,8 @@ func TestCardsInAccessExtractAndErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.CardNumber, oneTimeDetails.Number)
+	logscan.Secret(logscan.CVV, oneTimeDetails.CVV)
 	const shop = "Paraplyhuset Klarup"
 	auth, err := e.app.Cards.Authorize(e.ctx, card.AuthorizationRequest{Amount: 29_900, Currency: "DKK", MerchantName: shop,
 		MerchantCategoryCode: "5651", CardNumber: oneTimeDetails.Number, ExpiryMonth: oneTimeDetails.ExpiryMonth,
@@ -64,6 +67,9 @@ func TestCardsInAccessExtractAndErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.CardNumber, virtualDetails.Number)
+	logscan.Secret(logscan.CVV, virtualDetails.CVV)
+	logscan.Secret(logscan.Password, "Lantern-harbour-violet-1987")
 	analyst, err := e.app.Accounts.CreateStaff(e.ctx, "cli", account.NewStaff{Email: "sara@tillit.example", Name: "Sara Security",
 		Role: account.RoleSecurityAnalyst, Password: "Lantern-harbour-violet-1987"})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/store"
@@ -38,6 +39,7 @@ func TestComplaintInAccessExtractAndKeptOnErasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, "Lantern-harbour-violet-1987")
 	cs, err := e.app.Accounts.CreateStaff(ctx, "cli", account.NewStaff{Email: "carl@tillit.example", Name: "Carl Service",
 		Role: account.RoleCustomerService, Password: "Lantern-harbour-violet-1987"})
 	if err != nil {

@@ -3,8 +3,6 @@ package rights_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/consent"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/rights"
@@ -57,7 +56,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
-	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +147,7 @@ func (e *env) signIn(s shopper) {
 		e.t.Fatalf("no sign-in code: %v", err)
 	}
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
 	if _, err := e.app.Accounts.VerifyLoginCode(e.ctx, s.email, code); err != nil {
 		e.t.Fatal(err)
 	}

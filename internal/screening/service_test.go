@@ -3,8 +3,6 @@ package screening_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/checkout"
 	idgen "github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/screening"
@@ -66,7 +65,7 @@ func newRescreenEnv(t *testing.T) *rescreenEnv {
 	}
 	e := &rescreenEnv{t: t, ctx: ctx, db: db, vault: vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), merchant: creds.MerchantID,
 		dir: copyList(t, map[string]string{"un_consolidated_2026.xml": "consolidated.xml"})}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	if e.svc, err = screening.NewService(ctx, db, e.vault, screening.Source{Dir: e.dir}, logger); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +354,7 @@ func TestReloadFailureKeepsLists(t *testing.T) {
 // with them.
 func TestRescreenCatchesUpAnotherProcess(t *testing.T) {
 	e := newRescreenEnv(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	other, err := screening.NewService(e.ctx, e.db, e.vault, screening.Source{Dir: e.dir}, logger)
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package securityreport_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -44,7 +43,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	svc, err := securityreport.New(securityreport.Config{DB: db, Vault: v, LookupKey: secret,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +66,9 @@ func (e *env) signUp(email string) (string, string) {
 	if err != nil || len(mail) == 0 {
 		e.t.Fatalf("no sign-in code: %v", err)
 	}
-	c, err := e.accounts.VerifyLoginCode(e.ctx, email, regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body))
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
+	logscan.Secret(logscan.OneTimeCode, code)
+	c, err := e.accounts.VerifyLoginCode(e.ctx, email, code)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -76,6 +77,7 @@ func (e *env) signUp(email string) (string, string) {
 
 func (e *env) staff(name string, role account.Role) account.Staff {
 	e.t.Helper()
+	logscan.Secret(logscan.Password, password)
 	st, err := e.accounts.CreateStaff(e.ctx, "cli", account.NewStaff{Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@tillit.example",
 		Name: name, Role: role, Password: password})
 	if err != nil {

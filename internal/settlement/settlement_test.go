@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/risk/engine"
 	"github.com/tillit/tillit/internal/settlement"
@@ -36,7 +35,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
-	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := checkout.New(db, engine.Pipeline(engine.Config{}), vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()}), "k", "consumer-lookup-key", logscan.Logger())
 	creds, err := merchant.Create(ctx, db, merchant.NewMerchant{Name: "Settled Shop", TestMode: true, SettlementCurrency: "DKK"})
 	if err != nil {
 		t.Fatal(err)
@@ -328,7 +327,7 @@ func TestBoundaryItemBelongsToOnePeriod(t *testing.T) {
 
 func TestNegativeNetCarriesToNextSettlement(t *testing.T) {
 	e := newEnv(t)
-	runner := jobs.NewRunner(e.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runner := jobs.NewRunner(e.db, logscan.Logger())
 	settlement.Register(runner, e.db)
 	a, b := e.order(10000), e.order(50000)
 	e.at(day(2).Add(10 * time.Hour))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/settlement"
@@ -71,7 +71,7 @@ func newEnv(t *testing.T, covered bool) *env {
 	ctx := context.Background()
 	clk := clock.NewManual(storetest.Start)
 	a, err := app.New(ctx, app.Config{DatabaseURL: storetest.DSN(t), Clock: clk, BaseURL: "https://pay.tillit.example",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +94,7 @@ func newEnv(t *testing.T, covered bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logscan.Secret(logscan.Password, "correct horse battery staple 42")
 	if _, err := a.Accounts.CreateMerchantUser(ctx, "cli", account.NewMerchantUser{MerchantID: shop.ID, Email: ownerEmail, Name: "Ole Holm",
 		Role: account.MerchantOwner, Password: "correct horse battery staple 42"}); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/fraudcase"
 	"github.com/tillit/tillit/internal/ledger"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchantmsg"
 	"github.com/tillit/tillit/internal/settlement"
 	"github.com/tillit/tillit/internal/stoprequest"
@@ -34,6 +35,7 @@ func TestAnInvestigationSettlesTheStopRequest(t *testing.T) {
 		t.Fatalf("message queue %s, want fraud", msg.Queue)
 	}
 
+	logscan.Secret(logscan.Password, "correct horse battery staple 42")
 	analyst, err := e.app.Accounts.CreateStaff(e.ctx, "cli", account.NewStaff{Email: "sa@tillit.example", Name: "Sam Analyst",
 		Role: account.RoleSecurityAnalyst, Password: "correct horse battery staple 42"})
 	if err != nil {
@@ -85,6 +87,7 @@ func TestAnInvestigationWithoutAStopRequest(t *testing.T) {
 	if label() != 0 {
 		t.Fatal("labelled before the investigation")
 	}
+	logscan.Secret(logscan.Password, "correct horse battery staple 42")
 	analyst, err := e.app.Accounts.CreateStaff(e.ctx, "cli", account.NewStaff{Email: "sa@tillit.example", Name: "Sam Analyst",
 		Role: account.RoleSecurityAnalyst, Password: "correct horse battery staple 42"})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/vault"
 )
 
@@ -57,7 +58,7 @@ func TestParseMasterKey(t *testing.T) {
 		}
 	}
 	var logged bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logged, nil)).Info("key", "k", k)
+	slog.New(logscan.Handler(slog.NewJSONHandler(&logged, nil))).Info("key", "k", k)
 	if !strings.Contains(logged.String(), `"k":"`+k.ID()+`"`) {
 		t.Fatalf("logged %s", logged.String())
 	}
@@ -128,7 +129,7 @@ func TestLoadMasterKey(t *testing.T) {
 func TestLoadMasterKeyCreatesTheDefaultFile(t *testing.T) {
 	var logged bytes.Buffer
 	defer slog.SetDefault(slog.Default())
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&logged, nil)))
+	slog.SetDefault(slog.New(logscan.Handler(slog.NewJSONHandler(&logged, nil))))
 	path := filepath.Join(t.TempDir(), "data", "tillit.db.master-key")
 
 	keys, err := vault.LoadMasterKey(environment(nil), path)

@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"crypto/rand"
-	"io"
 	"io/fs"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -13,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/tillit/tillit/internal/i18n"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -22,7 +21,7 @@ func newRenderer(t *testing.T) *web.Renderer {
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	rd, err := web.NewRenderer(web.Options{Key: key, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rd, err := web.NewRenderer(web.Options{Key: key, Logger: logscan.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +217,7 @@ func TestHomeLink(t *testing.T) {
 		{web.Options{Home: "/portal/"}, `<a class="brand" href="/portal/">`},
 		{web.Options{Home: "/portal/", NoHomeLink: true}, `<span class="brand">`},
 	} {
-		tc.opts.Key, tc.opts.Logger = key, slog.New(slog.NewTextHandler(io.Discard, nil))
+		tc.opts.Key, tc.opts.Logger = key, logscan.Logger()
 		rd, err := web.NewRenderer(tc.opts)
 		if err != nil {
 			t.Fatal(err)

@@ -3,12 +3,11 @@ package web_test
 import (
 	"crypto/rand"
 	"embed"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -39,7 +38,7 @@ func newSample(t testing.TB, opts web.Options) http.Handler {
 		}
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Logger = logscan.Logger()
 	}
 	rd, err := web.NewRenderer(opts)
 	if err != nil {

@@ -3,8 +3,6 @@ package credit_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk"
@@ -272,7 +271,7 @@ func TestTestModeIsMeasuredAndTagsReachTheBureausAnswers(t *testing.T) {
 
 func TestCheckoutWithTheCreditStage(t *testing.T) {
 	f := newFixture(t, credit.DefaultConfig())
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	f.svc = checkout.New(f.db, engine.Pipeline(engine.Config{Credit: f.stage}), f.vault, "k", lookupKey, logger)
 	f.svc.Plans = f.plans
 	token, _ := f.authorize(t, "first@example.com", repayment.CategoryPayLater, 29900, "")

@@ -2,8 +2,6 @@ package credit_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/person"
 	"github.com/tillit/tillit/internal/rail"
@@ -52,7 +51,7 @@ func newFixture(t testing.TB, cfg credit.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, clk := storetest.Open(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := logscan.Logger()
 	f := &fixture{ctx: ctx, db: db, clk: clk, runner: jobs.NewRunner(db, logger), bureau: &countingBureau{report: goodReport}}
 	rails := rail.New(db, rail.NewSimulated(), rail.Config{}, logger)
 	vlt := vault.New(db, vault.MasterKeys{Current: vault.NewMasterKey()})
