@@ -45,6 +45,9 @@ var (
 	// merchantManagers change orders and settings: owners and admins.
 	merchantManagers = Rule{Audience: MerchantUser, MerchantRoles: []account.MerchantRole{account.MerchantOwner, account.MerchantAdmin}}
 
+	// supportWorkers answer the support inbox: customer service.
+	supportWorkers = staff(account.RoleCustomerService)
+
 	public      = Rule{Audience: Public}
 	consumer    = Rule{Audience: Consumer}
 	merchantAPI = Rule{Audience: MerchantAPI}
@@ -314,4 +317,33 @@ var routes = map[string]Rule{
 	"GET /metrics":                       public,
 	"GET /openapi.json":                  public,
 	"GET /assets/payment-methods/{file}": public,
+
+	// Support inbox (package support): the consumer's conversations in the
+	// app, customer service's queue in the back office, and the public
+	// contact form with a visitor's conversation behind a signed link
+	// (package support/contactpage).
+	"GET /app/support":                         consumer,
+	"POST /app/support":                        consumer,
+	"GET /app/support/{id}":                    consumer,
+	"POST /app/support/{id}/messages":          consumer,
+	"POST /app/support/{id}/person":            consumer,
+	"GET /staff/support":                       supportWorkers,
+	"GET /staff/support/{id}":                  supportWorkers,
+	"POST /staff/support/{id}/reply":           supportWorkers,
+	"POST /staff/support/{id}/assign":          supportWorkers,
+	"POST /staff/support/{id}/close":           supportWorkers,
+	"POST /staff/support/{id}/complaint":       supportWorkers,
+	"POST /staff/support/{id}/dispute":         supportWorkers,
+	"POST /staff/support/{id}/privacy-request": supportWorkers,
+	"GET /support/contact":                     public,
+	"POST /support/contact":                    public,
+	"GET /support/conversations/{id}/{token}":  public,
+	"POST /support/conversations/{id}/{token}": public,
+	"/support/": public, // the not-found page
+
+	// Help centre (package help): articles anyone may read and search.
+	"GET /help/{$}":    public,
+	"GET /help/search": public,
+	"GET /help/{slug}": public,
+	"/help/":           public, // the not-found page
 }

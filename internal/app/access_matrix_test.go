@@ -32,6 +32,7 @@ import (
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
+	"github.com/tillit/tillit/internal/support"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -293,6 +294,32 @@ var roleMatrix = map[string]string{
 	"GET /metrics":                                                                   "public",
 	"GET /openapi.json":                                                              "public",
 	"GET /assets/payment-methods/{file}":                                             "public",
+
+	// Support inbox (package support).
+	"GET /app/support":                         "consumer",
+	"POST /app/support":                        "consumer",
+	"GET /app/support/{id}":                    "consumer",
+	"POST /app/support/{id}/messages":          "consumer",
+	"POST /app/support/{id}/person":            "consumer",
+	"GET /staff/support":                       "staff:customer_service",
+	"GET /staff/support/{id}":                  "staff:customer_service",
+	"POST /staff/support/{id}/reply":           "staff:customer_service",
+	"POST /staff/support/{id}/assign":          "staff:customer_service",
+	"POST /staff/support/{id}/close":           "staff:customer_service",
+	"POST /staff/support/{id}/complaint":       "staff:customer_service",
+	"POST /staff/support/{id}/dispute":         "staff:customer_service",
+	"POST /staff/support/{id}/privacy-request": "staff:customer_service",
+	"GET /support/contact":                     "public",
+	"POST /support/contact":                    "public",
+	"GET /support/conversations/{id}/{token}":  "public",
+	"POST /support/conversations/{id}/{token}": "public",
+	"/support/": "public",
+
+	// Help centre (package help).
+	"GET /help/{$}":    "public",
+	"GET /help/search": "public",
+	"GET /help/{slug}": "public",
+	"/help/":           "public",
 }
 
 // expectation is what a caller should get from one route.
@@ -521,12 +548,15 @@ var matrixBodies = map[string]string{
 	"POST /ordermanagement/v1/orders/{order_id}/refunds":  `{"refunded_amount":100}`,
 	"POST /app/complaints/{id}/information":               "information=More+details+from+the+matrix.",
 	"POST /app/orders/{order}/pay":                        "what=next",
+
+	"POST /app/support/{id}/messages": "version=1&message=More+from+the+matrix.",
+	"POST /app/support/{id}/person":   "version=1",
 }
 
 // isAPI reports whether path is served by the JSON APIs rather than a web
 // part.
 func isAPI(path string) bool {
-	for _, web := range []string{"/staff/", "/portal/", "/app/", "/demo/", "/privacy/", "/report-suspicious"} {
+	for _, web := range []string{"/staff/", "/portal/", "/app/", "/demo/", "/privacy/", "/report-suspicious", "/support/"} {
 		if strings.HasPrefix(path, web) {
 			return false
 		}
@@ -613,6 +643,7 @@ func (f *matrixFixture) fetchTokens(c *caller) {
 		"/staff/": "/staff/signin", "/portal/": "/portal/signin", "/app/": "/app/signin",
 		"/demo/": "/demo/shop", "/report-suspicious": "/report-suspicious",
 		"/checkout/": "/checkout/" + f.params["session_id"],
+		"/support/":  "/support/contact",
 	}
 	switch c.audience {
 	case "staff":
@@ -696,6 +727,10 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	if err != nil {
 		t.Fatalf("create card: %v", err)
 	}
+	conv, err := a.Support.Open(ctx, consumerA.PersonID, "consumer:"+consumerA.ID, support.Opening{OrderID: other, Message: "Where is my parcel?"})
+	if err != nil {
+		t.Fatalf("open conversation: %v", err)
+	}
 	sess, err := a.Checkout.CreateSession(ctx, f.shopA, matrixOrderData(), "https://tillit.example")
 	if err != nil {
 		t.Fatal(err)
@@ -722,6 +757,10 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		"/app/complaints/{id}/information id":      c.ID,
 		"/app/complaints/{id}/review id":           c.ID,
 		"dispute_id":                               d.ID,
+
+		"/app/support/{id} id":          conv.ID,
+		"/app/support/{id}/messages id": conv.ID,
+		"/app/support/{id}/person id":   conv.ID,
 	}
 	return f
 }

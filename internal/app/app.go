@@ -50,6 +50,7 @@ import (
 	"github.com/tillit/tillit/internal/signedlink"
 	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/support"
 	"github.com/tillit/tillit/internal/vault"
 )
 
@@ -156,6 +157,10 @@ type App struct {
 	// SecurityReports takes reports of suspicious e-mails and websites
 	// into the security queue (package securityreport).
 	SecurityReports *securityreport.Service
+	// Support runs the support inbox: consumers' conversations with the
+	// first line (Config.FirstLine of support, none yet) and customer
+	// service, turned into complaints, disputes or privacy requests.
+	Support *support.Service
 	// DSR holds data-subject requests (access, portability, rectification,
 	// erasure, restriction, objection) from receipt to answer.
 	DSR *dsr.Service
@@ -387,6 +392,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Complaints.Register(runner)
+	if a.Support, err = support.New(support.Config{DB: db, Vault: vlt, LookupKey: consumerSecret, Links: links, BaseURL: cfg.BaseURL,
+		Complaints: a.Complaints, Disputes: a.Disputes, Requests: a.DSR, Logger: logger}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	svc.OnRefund = a.Returns.Refunded
 	// Cards: a frozen account buys nothing at checkout either.
 	a.Cards = card.New(db, vlt, svc, card.Config{BIN: cfg.CardBIN, Credit: cfg.Credit}, consumerSecret, logger)

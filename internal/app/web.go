@@ -6,10 +6,12 @@ import (
 	"github.com/tillit/tillit/internal/backoffice"
 	"github.com/tillit/tillit/internal/consumerapp"
 	"github.com/tillit/tillit/internal/demoshop"
+	"github.com/tillit/tillit/internal/help"
 	"github.com/tillit/tillit/internal/hosted"
 	"github.com/tillit/tillit/internal/notice"
 	"github.com/tillit/tillit/internal/portal"
 	"github.com/tillit/tillit/internal/reportpage"
+	"github.com/tillit/tillit/internal/support/contactpage"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -28,9 +30,15 @@ type Pages struct {
 	Notice *notice.Pages
 	// Demo is the demo shop (/demo/); nil unless in demo mode.
 	Demo *demoshop.Pages
+	// Help is the help centre (/help/); its Centre is the search over the
+	// articles that other parts (the assistant) answer from.
+	Help *help.Pages
 	// Report is the public page for reporting a suspicious e-mail or
 	// website (/report-suspicious).
 	Report *reportpage.Pages
+	// Contact is the public support pages: the contact form and a
+	// visitor's conversation through its signed link (/support/).
+	Contact *contactpage.Pages
 }
 
 // newPages builds every set of pages on the app's services.
@@ -52,6 +60,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		Cards:      a.Cards,
 
 		SecurityReports: a.SecurityReports,
+		Support:         a.Support,
 	})
 	if err != nil {
 		return nil, err
@@ -86,6 +95,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 		Cards:            a.Cards,
 		LookupKey:        a.LookupKey,
 		SecurityReports:  a.SecurityReports,
+		Support:          a.Support,
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +118,20 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Notice: privacyNotice, Demo: demo, Report: report}, nil
+	contact, err := contactpage.New(a.Support, key, cfg.SecureCookies, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	helpCentre, err := help.New()
+	if err != nil {
+		return nil, err
+	}
+	helpPages, err := help.NewPages(helpCentre, key, cfg.SecureCookies, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{Checkout: checkoutPages, Consumer: consumer, Portal: merchants, BackOffice: staff, Notice: privacyNotice, Demo: demo, Report: report, Help: helpPages,
+		Contact: contact}, nil
 }
 
 // handler routes every request Tillit serves: the web pages by their prefix,
@@ -120,7 +143,9 @@ func (a *App) handler(demo bool) http.Handler {
 	mux.Handle(hosted.Prefix, a.Pages.Checkout.Handler())
 	mux.Handle(consumerapp.Prefix, a.Pages.Consumer.Handler())
 	mux.Handle(notice.Prefix, a.Pages.Notice.Handler())
+	mux.Handle(help.Prefix, a.Pages.Help.Handler())
 	mux.Handle(reportpage.Path, a.Pages.Report.Handler())
+	mux.Handle(contactpage.Prefix, a.Pages.Contact.Handler())
 	mux.Handle(portal.Prefix, a.Pages.Portal.Handler())
 	mux.Handle(backoffice.Prefix, a.Pages.BackOffice.Handler())
 	mux.Handle(web.StaticPrefix, web.Static())

@@ -49,6 +49,7 @@ import (
 	"github.com/tillit/tillit/internal/securityreport"
 	"github.com/tillit/tillit/internal/stoprequest"
 	"github.com/tillit/tillit/internal/store"
+	"github.com/tillit/tillit/internal/support"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -120,6 +121,10 @@ type Config struct {
 	// SecurityReports holds reports of suspicious e-mails and websites;
 	// when set, security analysts triage them at /staff/security-reports.
 	SecurityReports *securityreport.Service
+	// Support runs the support inbox; when set, customer service answers
+	// conversations from the queue at /staff/support and turns them into
+	// complaints, disputes or privacy requests.
+	Support *support.Service
 	// LookupKey is the instance secret ids.ConsumerKeySecret, which finds a
 	// consumer by e-mail address.
 	LookupKey string
@@ -237,6 +242,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.SecurityReports != nil {
 		p.addSecurityReports(mux)
+	}
+	if cfg.Support != nil {
+		p.addSupport(mux)
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, r *http.Request) { rd.Error(w, r, http.StatusNotFound) })
 	p.handler = rd.Middleware(mux)

@@ -67,6 +67,43 @@ func (s *Service) FileForConsumer(ctx context.Context, st account.Staff, consume
 	return out, err
 }
 
+// FileForPersonTx files, in the caller's transaction, a complaint customer
+// service (customer_service or admin) took for a person Tillit already
+// knows in another channel: a support conversation turned into a complaint
+// (package support). to is the address the acknowledgement goes to (""
+// for the person's own); record is what was said before the complaint, in
+// order, each part at most MaxText characters, added to the timeline as
+// information from customer service the consumer sees too. Errors, each
+// writing nothing: FORBIDDEN, BAD_VALUE (channel, category, subject, text,
+// country, record), NOT_FOUND (an order not the person's).
+func (s *Service) FileForPersonTx(tx *store.Tx, st account.Staff, personID, to string, ch Channel, f Filing, record []string) (Complaint, error) {
+	if !MayHandle(st.Role) {
+		return Complaint{}, errForbidden
+	}
+	if !slices.Contains(StaffChannels, ch) {
+		return Complaint{}, apperr.BadField("channel", "must be one of phone, email, chat, letter")
+	}
+	for i, part := range record {
+		if record[i], _ = checkText("record", part, MaxText, true); record[i] == "" {
+			return Complaint{}, apperr.BadField("record", "must be text of at most %d characters", MaxText)
+		}
+	}
+	c, err := s.file(tx, personID, staffActor(st), PartyCustomerService, ch, to, f)
+	if err != nil || len(record) == 0 {
+		return c, err
+	}
+	r, err := load(tx, c.ID)
+	if err != nil {
+		return Complaint{}, err
+	}
+	for _, part := range record {
+		if err := s.addEvent(tx, r, staffActor(st), PartyCustomerService, EventInformation, part, false); err != nil {
+			return Complaint{}, err
+		}
+	}
+	return c, nil
+}
+
 // file validates a filing and records it, acknowledged.
 func (s *Service) file(tx *store.Tx, personID, actor, party string, ch Channel, to string, f Filing) (Complaint, error) {
 	if !f.Category.Valid() {

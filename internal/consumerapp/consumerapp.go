@@ -51,6 +51,7 @@ import (
 	"github.com/tillit/tillit/internal/rights"
 	"github.com/tillit/tillit/internal/risk/postapproval"
 	"github.com/tillit/tillit/internal/securityreport"
+	"github.com/tillit/tillit/internal/support"
 	"github.com/tillit/tillit/internal/web"
 )
 
@@ -116,6 +117,9 @@ type Config struct {
 	// SecurityReports takes reports of suspicious e-mails and websites;
 	// when set, consumers report one at /app/report-suspicious.
 	SecurityReports *securityreport.Service
+	// Support runs the support inbox; when set, consumers open
+	// conversations with Tillit and follow them at /app/support.
+	Support *support.Service
 	// Key signs CSRF tokens and flash cookies: at least web.MinKeyLen bytes,
 	// the same in every process (the app's web key).
 	Key []byte
@@ -218,6 +222,9 @@ func New(cfg Config) (*Pages, error) {
 	}
 	if cfg.Returns != nil {
 		p.addReturns(mux)
+	}
+	if cfg.Support != nil {
+		p.addSupport(mux)
 	}
 	if cfg.SecurityReports != nil {
 		if err := p.addReportSuspicious(mux); err != nil {

@@ -126,33 +126,13 @@ func (s *Service) FileByConsumer(ctx context.Context, f ConsumerFiling) (Request
 // BAD_VALUE (e-mail address, kind, country, description, identity note,
 // received date), CodeUnknownPerson, CodeAlreadyOpen, NOT_ALLOWED.
 func (s *Service) FileForPerson(ctx context.Context, actor string, f StaffFiling) (Request, error) {
-	if !strings.HasPrefix(actor, "staff:") {
-		return Request{}, errors.New("dsr: FileForPerson needs a staff actor")
-	}
-	email, err := checkEmail(f.Email)
+	in, err := staffFiling(actor, f)
 	if err != nil {
-		return Request{}, err
-	}
-	note := strings.TrimSpace(f.IdentityNote)
-	switch {
-	case note == "":
-		return Request{}, apperr.BadField("identity_note", "must say how the person's identity was verified")
-	case utf8.RuneCountInString(note) > MaxIdentityNote || strings.ContainsRune(note, 0):
-		return Request{}, apperr.BadField("identity_note", "must be text of at most %d characters", MaxIdentityNote)
-	}
-	in := filing{actor: actor, channel: ChannelStaff, method: IdentityStaffVerified, kind: f.Kind, country: f.Country,
-		lang: f.Locale, description: f.Description, replyTo: email, identityNote: note, scope: f.Scope}
-	if err := in.check(); err != nil {
 		return Request{}, err
 	}
 	var out Request
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		received, err := receivedAt(tx.Now, f.ReceivedOn)
-		if err != nil {
-			return err
-		}
-		in.receivedAt = received
-		id, found, err := person.Lookup(tx, ids.ConsumerKey(s.cfg.LookupKey, email))
+		id, found, err := person.Lookup(tx, ids.ConsumerKey(s.cfg.LookupKey, in.replyTo))
 		if err != nil {
 			return err
 		}
@@ -160,12 +140,65 @@ func (s *Service) FileForPerson(ctx context.Context, actor string, f StaffFiling
 			return apperr.New(CodeUnknownPerson, "No person is known by this e-mail address.")
 		}
 		in.personID = id
-		if out, err = s.file(tx, in); err != nil {
-			return err
-		}
-		_, err = audit.Append(tx, actor, AuditFiled, out.ID, map[string]any{"kind": out.Kind, "received_at": out.ReceivedAt})
+		out, err = s.fileByStaff(tx, in, f.ReceivedOn)
 		return err
 	})
+	return out, err
+}
+
+// FileForPersonTx is FileForPerson, in the caller's transaction, for a
+// person Tillit already knows: a support conversation customer service
+// turns into a request (package support). f.Email is where the answers go.
+// Errors: as FileForPerson, without CodeUnknownPerson.
+func (s *Service) FileForPersonTx(tx *store.Tx, actor, personID string, f StaffFiling) (Request, error) {
+	if personID == "" {
+		return Request{}, errors.New("dsr: FileForPersonTx needs the person")
+	}
+	in, err := staffFiling(actor, f)
+	if err != nil {
+		return Request{}, err
+	}
+	in.personID = personID
+	return s.fileByStaff(tx, in, f.ReceivedOn)
+}
+
+// staffFiling checks a request staff took and returns it to file. Errors:
+// BAD_VALUE (e-mail address, kind, country, description, identity note).
+func staffFiling(actor string, f StaffFiling) (filing, error) {
+	if !strings.HasPrefix(actor, "staff:") {
+		return filing{}, errors.New("dsr: a request filed by staff needs a staff actor")
+	}
+	email, err := checkEmail(f.Email)
+	if err != nil {
+		return filing{}, err
+	}
+	note := strings.TrimSpace(f.IdentityNote)
+	switch {
+	case note == "":
+		return filing{}, apperr.BadField("identity_note", "must say how the person's identity was verified")
+	case utf8.RuneCountInString(note) > MaxIdentityNote || strings.ContainsRune(note, 0):
+		return filing{}, apperr.BadField("identity_note", "must be text of at most %d characters", MaxIdentityNote)
+	}
+	in := filing{actor: actor, channel: ChannelStaff, method: IdentityStaffVerified, kind: f.Kind, country: f.Country,
+		lang: f.Locale, description: f.Description, replyTo: email, identityNote: note, scope: f.Scope}
+	err = in.check()
+	return in, err
+}
+
+// fileByStaff records a checked staff filing received on day (see
+// receivedAt) in tx and audits it. Errors: BAD_VALUE (received date),
+// CodeAlreadyOpen, NOT_ALLOWED.
+func (s *Service) fileByStaff(tx *store.Tx, in filing, day time.Time) (Request, error) {
+	received, err := receivedAt(tx.Now, day)
+	if err != nil {
+		return Request{}, err
+	}
+	in.receivedAt = received
+	out, err := s.file(tx, in)
+	if err != nil {
+		return Request{}, err
+	}
+	_, err = audit.Append(tx, in.actor, AuditFiled, out.ID, map[string]any{"kind": out.Kind, "received_at": out.ReceivedAt})
 	return out, err
 }
 

@@ -91,6 +91,8 @@ var tableLinks = map[string][]Link{
 	"account_freezes":                {direct("person_id")},
 	"freeze_events":                  {direct("person_id")},
 	"security_reports":               {direct("person_id")},
+	"support_conversations":          {direct("person_id")},
+	"support_messages":               {via("conversation_id", "support_conversations", "id")},
 }
 
 // Purpose sets of linked tables whose rows are records of the same things.
@@ -168,6 +170,8 @@ var tablePurposes = map[string][]PurposeID{
 	"account_freezes":                {PurposeAccountSecurity},
 	"freeze_events":                  {PurposeAccountSecurity, PurposeAccountability},
 	"security_reports":               {PurposeSecurityReports},
+	"support_conversations":          {PurposeSupportConversations},
+	"support_messages":               {PurposeSupportConversations},
 }
 
 // notAboutConsumers lists the tables with personal columns that hold no

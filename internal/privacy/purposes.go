@@ -81,6 +81,7 @@ const (
 	PurposeVulnerableCustomerSupport PurposeID = "vulnerable_customer_support"
 	PurposeModelImprovement          PurposeID = "model_improvement"
 	PurposeSecurityReports           PurposeID = "security_reports"
+	PurposeSupportConversations      PurposeID = "support_conversations"
 )
 
 // defaultRetention is the rule where nothing else applies: three months
@@ -230,6 +231,21 @@ var purposes = []Purpose{
 		Basis:      Contract,
 		Retention:  defaultRetention,
 		Recipients: []Recipient{RecipientMerchants, RecipientProcessors},
+	},
+	{
+		// The written conversations with the chat assistant and customer
+		// service (package support), kept to answer the person and to
+		// document what was said and agreed in a customer case. The privacy
+		// notice of the seed (section 4.8, written conversations with
+		// customer service) keeps them up to ten years, the limitation
+		// period: ten years after the conversation's last message.
+		ID:         PurposeSupportConversations,
+		Subjects:   []Subject{SubjectConsumer},
+		Categories: []CategoryID{CategoryContact, CategoryPurchase, CategoryPayment, CategoryCommunications},
+		Sources:    []Source{SourceDataSubject, SourceTillit},
+		Basis:      Contract,
+		Retention:  after(10, Years, EventCollected, Delete),
+		Recipients: []Recipient{RecipientProcessors},
 	},
 	{
 		// Complaint handling rules for financial institutions; complaint

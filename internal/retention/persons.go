@@ -148,6 +148,8 @@ type personDates struct {
 	// consents and complaints count the person's rows holding those
 	// categories.
 	consents, complaints int64
+	// conversed is the last change of their support conversations.
+	conversed sql.NullInt64
 }
 
 // Due implements Rule.
@@ -156,6 +158,7 @@ func (r *personRule) Due(tx *store.Tx, now time.Time, limit int) ([]Item, error)
 	(SELECT MAX(pl.closed_at) FROM payment_plans pl WHERE pl.person_id = p.id OR pl.order_id IN (SELECT o.id FROM orders o WHERE o.person_id = p.id)),
 	(SELECT MAX(j.created_at) FROM ledger_journals j JOIN orders o ON o.id = j.order_id WHERE o.person_id = p.id),
 	(SELECT MAX(o.created_at) FROM orders o WHERE o.person_id = p.id),
+	(SELECT MAX(sc.updated_at) FROM support_conversations sc WHERE sc.person_id = p.id),
 	(SELECT COUNT(*) FROM payment_plans pl WHERE pl.closed_at IS NULL AND (pl.person_id = p.id OR pl.order_id IN (SELECT o.id FROM orders o WHERE o.person_id = p.id)))
 	 + (SELECT COUNT(*) FROM orders o WHERE o.person_id = p.id AND (o.status IN ($5, $6)
 		OR (o.status = $7 AND NOT EXISTS (SELECT 1 FROM payment_plans pl WHERE pl.order_id = o.id)))),
@@ -186,7 +189,7 @@ ORDER BY r, p.id LIMIT $4`
 		var page []personDates
 		for rows.Next() {
 			var d personDates
-			if err := rows.Scan(&d.id, &d.relationshipEnded, &d.contractEnded, &d.booked, &d.ordered, &d.open, &d.planless, &d.orders, &d.consents, &d.complaints); err != nil {
+			if err := rows.Scan(&d.id, &d.relationshipEnded, &d.contractEnded, &d.booked, &d.ordered, &d.conversed, &d.open, &d.planless, &d.orders, &d.consents, &d.complaints); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -234,7 +237,7 @@ func governing(d personDates, now time.Time) (Item, bool) {
 		// the relationship cannot have ended before it.
 		dt.ContractEnded = ended
 	}
-	for _, v := range []sql.NullInt64{d.booked, d.ordered} {
+	for _, v := range []sql.NullInt64{d.booked, d.ordered, d.conversed} {
 		if v.Valid && store.FromMicros(v.Int64).After(dt.Collected) {
 			dt.Collected = store.FromMicros(v.Int64)
 		}
@@ -420,6 +423,11 @@ var PersonTables = map[string]string{
 	// security reports rule removes each sooner, a year after it closed).
 	"security_reports": "deleted",
 
+	// Support conversations go with the person when their own rule has not
+	// removed them sooner (ten years after their last message).
+	"support_conversations": "deleted, with their messages",
+	"support_messages":      "deleted, with their conversations",
+
 	// Bureau reports are asked for again when needed.
 	"credit_bureau_reports": "deleted",
 
@@ -498,6 +506,8 @@ func (r *personRule) retire(tx *store.Tx, it Item, c *Changes) error {
 		del("complaint_events", `DELETE FROM complaint_events WHERE complaint_id IN (SELECT id FROM complaints WHERE person_id = $1)`),
 		del("complaints", `DELETE FROM complaints WHERE person_id = $1`),
 		del("security_reports", `DELETE FROM security_reports WHERE person_id = $1`),
+		del("support_messages", `DELETE FROM support_messages WHERE conversation_id IN (SELECT id FROM support_conversations WHERE person_id = $1)`),
+		del("support_conversations", `DELETE FROM support_conversations WHERE person_id = $1`),
 		del("credit_bureau_reports", `DELETE FROM credit_bureau_reports WHERE consumer_key IN (SELECT consumer_key FROM persons WHERE id = $1)`),
 		del("authorizations", `DELETE FROM authorizations WHERE person_id = $1`),
 		del("web_sessions", `DELETE FROM web_sessions WHERE kind = '`+string(account.KindConsumer)+`' AND subject_id IN (SELECT id FROM consumers WHERE person_id = $1)`),

@@ -23,6 +23,7 @@ const (
 	RuleStaffAccounts          = "staff_accounts"
 	RuleMerchantUserAccounts   = "merchant_user_accounts"
 	RuleSecurityReports        = "security_reports"
+	RuleSupportConversations   = "support_conversations"
 )
 
 // DefaultRules returns the rules for the data Tillit holds, in the order a
@@ -40,6 +41,7 @@ func DefaultRules(v *vault.Vault) []Rule {
 		outboxMessages(v),
 		merchantMessages(v),
 		securityReports(v),
+		supportConversations(),
 		consumerAccounts(),
 		consentRecords(),
 		personRecords(v),
@@ -288,5 +290,23 @@ func securityReports(v *vault.Vault) Rule {
 			}
 			return nil
 		},
+	}
+}
+
+// supportConversations: a conversation with the assistant and customer
+// service (package support) goes with its messages ten years after its
+// last change (the last message, or staff closing or converting it).
+// Those of a person whose records go earlier go with them (PersonTables).
+func supportConversations() Rule {
+	return &rowRule{
+		info:  info(RuleSupportConversations, privacy.PurposeSupportConversations, privacy.CategoryCommunications, "support_conversations", "support_messages"),
+		from:  "support_conversations",
+		key:   "id",
+		since: "updated_at",
+		where: "updated_at <= $1",
+		apply: applySteps(
+			del("support_messages", `DELETE FROM support_messages WHERE conversation_id IN (?)`),
+			del("support_conversations", `DELETE FROM support_conversations WHERE id IN (?)`),
+		),
 	}
 }

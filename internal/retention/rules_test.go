@@ -2,12 +2,11 @@ package retention_test
 
 import (
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/tillit/tillit/internal/consent"
+	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/outbox"
 	"github.com/tillit/tillit/internal/privacy"
 	"github.com/tillit/tillit/internal/retention"
@@ -38,6 +37,7 @@ func TestRulesApplyTheRegistry(t *testing.T) {
 		retention.RuleStaffAccounts:          after(3, privacy.Months, privacy.EventRelationshipEnded, privacy.Delete),
 		retention.RuleMerchantUserAccounts:   after(3, privacy.Months, privacy.EventRelationshipEnded, privacy.Delete),
 		retention.RuleSecurityReports:        after(1, privacy.Years, privacy.EventClosed, privacy.Delete),
+		retention.RuleSupportConversations:   after(10, privacy.Years, privacy.EventCollected, privacy.Delete),
 	}
 	rules := retention.New(nil, retention.DefaultRules(nil), retention.Config{}, nil).Rules()
 	if len(rules) != len(want) {
@@ -227,7 +227,7 @@ func TestConsumerAccountsGoWhenTheRelationshipEnds(t *testing.T) {
 // the person-level rule would take everything at the same moment.)
 func TestConsentRecordsThreeYearsAfterTheRelationship(t *testing.T) {
 	w := newWorld(t)
-	w.engine = retention.New(w.db, only(retention.DefaultRules(w.vault), retention.RuleConsentRecords), retention.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w.engine = retention.New(w.db, only(retention.DefaultRules(w.vault), retention.RuleConsentRecords), retention.Config{}, logscan.Logger())
 	w.person("p1", at(2028, 2, 29, 12, 0))
 	w.person("p2", at(2028, 3, 1, 0, 0))
 	set := func(p string, purpose consent.Purpose, granted bool, when time.Time) {
