@@ -278,6 +278,20 @@ func (s *Service) GetConsumer(ctx context.Context, id string) (Consumer, error) 
 	return c, err
 }
 
+// ConsumerOfPersonTx returns, within tx, the consumer account of a person,
+// their address opened. Errors: NOT_FOUND.
+func (s *Service) ConsumerOfPersonTx(tx *store.Tx, personID string) (Consumer, error) {
+	c, sealed, err := scanConsumer(tx.QueryRow(`SELECT `+consumerColumns+` FROM consumers WHERE person_id = $1`, personID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Consumer{}, apperr.New(apperr.NotFound, "No such consumer.")
+	}
+	if err != nil {
+		return Consumer{}, err
+	}
+	c.Email, err = s.openEmail(tx, c.PersonID, sealed)
+	return c, err
+}
+
 // MailMessage is an e-mail in the outbox.
 type MailMessage struct {
 	ID        string     `json:"id"`

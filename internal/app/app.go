@@ -25,7 +25,9 @@ import (
 	"github.com/tillit/tillit/internal/demoshop"
 	"github.com/tillit/tillit/internal/dispute"
 	"github.com/tillit/tillit/internal/dsr"
+	"github.com/tillit/tillit/internal/firstline"
 	"github.com/tillit/tillit/internal/fraudcase"
+	"github.com/tillit/tillit/internal/help"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/jobs"
 	"github.com/tillit/tillit/internal/merchantmsg"
@@ -157,8 +159,10 @@ type App struct {
 	// SecurityReports takes reports of suspicious e-mails and websites
 	// into the security queue (package securityreport).
 	SecurityReports *securityreport.Service
+	// Help is the help centre's articles and search.
+	Help *help.Centre
 	// Support runs the support inbox: consumers' conversations with the
-	// first line (Config.FirstLine of support, none yet) and customer
+	// first line (the assistant, package firstline) and customer
 	// service, turned into complaints, disputes or privacy requests.
 	Support *support.Service
 	// DSR holds data-subject requests (access, portability, rectification,
@@ -392,11 +396,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Complaints.Register(runner)
-	if a.Support, err = support.New(support.Config{DB: db, Vault: vlt, LookupKey: consumerSecret, Links: links, BaseURL: cfg.BaseURL,
-		Complaints: a.Complaints, Disputes: a.Disputes, Requests: a.DSR, Logger: logger}); err != nil {
-		db.Close()
-		return nil, err
-	}
 	svc.OnRefund = a.Returns.Refunded
 	// Cards: a frozen account buys nothing at checkout either.
 	a.Cards = card.New(db, vlt, svc, card.Config{BIN: cfg.CardBIN, Credit: cfg.Credit}, consumerSecret, logger)
@@ -404,6 +403,23 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	svc.Frozen = card.Frozen
 	a.API.Cards = a.Cards
 	a.API.CardNetwork = api.CardNetworkCredential{Username: cfg.CardNetworkUsername, Password: cfg.CardNetworkPassword}
+	// Support: the assistant answers consumers first, from the help centre
+	// and with the app's self-service actions, and hands over to staff.
+	if a.Help, err = help.New(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	assistantLine, err := firstline.New(firstline.Services{Accounts: a.Accounts, Cards: a.Cards, Disputes: a.Disputes,
+		Complaints: a.Complaints, Requests: a.DSR, Plans: a.Plans, Help: a.Help})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.Support, err = support.New(support.Config{DB: db, Vault: vlt, LookupKey: consumerSecret, Links: links, BaseURL: cfg.BaseURL,
+		Complaints: a.Complaints, Disputes: a.Disputes, Requests: a.DSR, FirstLine: assistantLine, Logger: logger}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// A dispute of a purchase the consumer did not make is the fraud
 	// investigation's: its case opens with the dispute.
 	a.Disputes.Unauthorised = func(tx *store.Tx, personID, actor, orderID, statement string) (string, error) {

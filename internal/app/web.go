@@ -122,11 +122,7 @@ func (a *App) newPages(cfg Config) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	helpCentre, err := help.New()
-	if err != nil {
-		return nil, err
-	}
-	helpPages, err := help.NewPages(helpCentre, key, cfg.SecureCookies, a.Logger)
+	helpPages, err := help.NewPages(a.Help, key, cfg.SecureCookies, a.Logger)
 	if err != nil {
 		return nil, err
 	}

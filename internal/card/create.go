@@ -242,38 +242,44 @@ func (s *Service) Get(ctx context.Context, personID, id string) (Card, error) {
 
 // List returns the person's cards, newest first.
 func (s *Service) List(ctx context.Context, personID string) ([]Card, error) {
-	out := []Card{}
-	err := s.DB.Read(ctx, func(tx *store.Tx) error {
-		out = out[:0]
-		// The ids first: opening a merchant lock reads the vault, which
-		// PostgreSQL cannot do on a connection with rows still open.
-		rows, err := tx.Query(`SELECT id FROM cards WHERE person_id = $1 ORDER BY created_at DESC, id DESC`, personID)
-		if err != nil {
-			return err
-		}
-		var cardIDs []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			cardIDs = append(cardIDs, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range cardIDs {
-			c, err := s.load(tx, personID, id)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
+	var out []Card
+	err := s.DB.Read(ctx, func(tx *store.Tx) (err error) {
+		out, err = s.ListTx(tx, personID)
+		return err
 	})
 	return out, err
+}
+
+// ListTx is List within tx.
+func (s *Service) ListTx(tx *store.Tx, personID string) ([]Card, error) {
+	// The ids first: opening a merchant lock reads the vault, which
+	// PostgreSQL cannot do on a connection with rows still open.
+	rows, err := tx.Query(`SELECT id FROM cards WHERE person_id = $1 ORDER BY created_at DESC, id DESC`, personID)
+	if err != nil {
+		return nil, err
+	}
+	var cardIDs []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cardIDs = append(cardIDs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []Card{}
+	for _, id := range cardIDs {
+		c, err := s.load(tx, personID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Reveal shows the card's number, expiry and CVV to its owner, once per

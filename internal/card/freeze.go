@@ -55,8 +55,13 @@ func (s *Service) AccountFrozen(ctx context.Context, personID string) (bool, err
 // NOT_FOUND (not their card).
 func (s *Service) Freeze(ctx context.Context, personID, actor, cardID string) error {
 	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		return s.change(tx, personID, cardID, true, actor, "")
+		return s.FreezeTx(tx, personID, actor, cardID)
 	})
+}
+
+// FreezeTx is Freeze within tx.
+func (s *Service) FreezeTx(tx *store.Tx, personID, actor, cardID string) error {
+	return s.change(tx, personID, cardID, true, actor, "")
 }
 
 // Unfreeze lifts the consumer's own freeze of their account (cardID "") or

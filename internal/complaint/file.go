@@ -30,10 +30,18 @@ func (s *Service) File(ctx context.Context, personID, actor string, f Filing) (C
 	}
 	var out Complaint
 	err := s.cfg.DB.Write(ctx, func(tx *store.Tx) (err error) {
-		out, err = s.file(tx, personID, actor, PartyConsumer, ChannelApp, "", f)
+		out, err = s.FileTx(tx, personID, actor, f)
 		return err
 	})
 	return out, err
+}
+
+// FileTx is File within tx.
+func (s *Service) FileTx(tx *store.Tx, personID, actor string, f Filing) (Complaint, error) {
+	if personID == "" || !strings.HasPrefix(actor, "consumer:") {
+		return Complaint{}, errors.New("complaint: FileTx needs the person and a consumer actor")
+	}
+	return s.file(tx, personID, actor, PartyConsumer, ChannelApp, "", f)
 }
 
 // FileForConsumer files a complaint on a consumer's behalf by customer

@@ -103,6 +103,16 @@ type filing struct {
 // its deadline. Errors: BAD_VALUE (kind, country, description),
 // CodeAlreadyOpen, NOT_ALLOWED (the person's data was erased).
 func (s *Service) FileByConsumer(ctx context.Context, f ConsumerFiling) (Request, error) {
+	var out Request
+	err := s.db.Write(ctx, func(tx *store.Tx) (err error) {
+		out, err = s.FileByConsumerTx(tx, f)
+		return err
+	})
+	return out, err
+}
+
+// FileByConsumerTx is FileByConsumer within tx.
+func (s *Service) FileByConsumerTx(tx *store.Tx, f ConsumerFiling) (Request, error) {
 	if f.ConsumerID == "" || f.PersonID == "" {
 		return Request{}, errors.New("dsr: FileByConsumer needs the consumer and their person")
 	}
@@ -111,13 +121,7 @@ func (s *Service) FileByConsumer(ctx context.Context, f ConsumerFiling) (Request
 	if err := in.check(); err != nil {
 		return Request{}, err
 	}
-	var out Request
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = s.file(tx, in)
-		return err
-	})
-	return out, err
+	return s.file(tx, in)
 }
 
 // FileForPerson records a request staff (actor, "staff:<id>") took for the

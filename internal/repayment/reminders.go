@@ -173,6 +173,30 @@ func (s *Service) Pause(tx *store.Tx, orderID, holder string, days int) error {
 	return s.applyHolds(tx, p)
 }
 
+// ConsumerPauseDays is how long a consumer's own pause of an order's
+// payments lasts: time to sort a problem out with the shop before a return
+// or a dispute takes over.
+const ConsumerPauseDays = 14
+
+// consumerHolder is the holder of a consumer's own pause.
+const consumerHolder = "consumer"
+
+// ConsumerPause pauses an order's payments at its consumer's request for
+// ConsumerPauseDays, once per order: asking again changes nothing and
+// reports false. The caller checks the order is the consumer's. Errors:
+// NO_SUCH_ORDER.
+func (s *Service) ConsumerPause(tx *store.Tx, orderID string) (bool, error) {
+	var one int
+	err := tx.QueryRow(`SELECT 1 FROM plan_pauses WHERE order_id = $1 AND holder = $2`, orderID, consumerHolder).Scan(&one)
+	if err == nil {
+		return false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	return true, s.Pause(tx, orderID, consumerHolder, ConsumerPauseDays)
+}
+
 // Resume ends holder's hold on an order's plan. The plan stays paused while
 // another live hold remains (until that hold's end); when none remains it
 // resumes. Due dates already moved stay where they are, so nothing is

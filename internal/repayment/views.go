@@ -74,33 +74,40 @@ func (p Plan) PausedUntilAfterNewHold(now time.Time, days int) time.Time {
 // their instalments and receipts.
 func (s *Service) ForPerson(ctx context.Context, personID string) ([]Plan, error) {
 	var out []Plan
-	err := s.DB.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT order_id FROM payment_plans WHERE person_id = $1 ORDER BY created_at DESC LIMIT 200`, personID)
-		if err != nil {
-			return err
-		}
-		var orderIDs []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			orderIDs = append(orderIDs, id)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		for _, id := range orderIDs {
-			v, err := view(tx, id)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return nil
+	err := s.DB.Read(ctx, func(tx *store.Tx) (err error) {
+		out, err = ForPersonTx(tx, personID)
+		return err
 	})
 	return out, err
+}
+
+// ForPersonTx is ForPerson within tx.
+func ForPersonTx(tx *store.Tx, personID string) ([]Plan, error) {
+	rows, err := tx.Query(`SELECT order_id FROM payment_plans WHERE person_id = $1 ORDER BY created_at DESC LIMIT 200`, personID)
+	if err != nil {
+		return nil, err
+	}
+	var orderIDs []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		orderIDs = append(orderIDs, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var out []Plan
+	for _, id := range orderIDs {
+		v, err := view(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // PersonPlan returns one plan if it belongs to the person; another person's

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/assistant"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ids"
@@ -168,7 +169,7 @@ func (s *Service) insert(tx *store.Tx, personID, actor string, ch Channel, order
 	if err != nil {
 		return row{}, err
 	}
-	sealedSubject, err := s.sealNew(tx, personID, ContextSubject, subject)
+	sealedSubject, err := s.sealNew(tx, personID, ContextSubject, assistant.Redact(subject))
 	if err != nil {
 		return row{}, err
 	}

@@ -182,7 +182,7 @@ func TestConsumerAndStaffPages(t *testing.T) {
 		t.Errorf("an analyst opens the inbox: %d", pg.status)
 	}
 	pg = staff.get("/staff/support")
-	if pg.status != http.StatusOK || !pg.has("Jacket") || !pg.has("Straight to customer service.") || !pg.has(`href="/staff/support"`) {
+	if pg.status != http.StatusOK || !pg.has("Jacket") || !pg.has("Handed over by the assistant:") || !pg.has(`href="/staff/support"`) {
 		t.Fatalf("queue: %d %s", pg.status, pg.body)
 	}
 	pg = staff.get("/staff/support/" + id)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/assistant"
 	"github.com/tillit/tillit/internal/ids"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/vault"
@@ -210,8 +211,13 @@ func (s *Service) opened(tx *store.Tx, r row) (Conversation, error) {
 	return c, nil
 }
 
-// addMessage appends a message to the conversation, its body sealed.
+// addMessage appends a message to the conversation, its body sealed; a
+// consumer's is stored redacted (assistant.Redact): never a card number,
+// code or password, whatever they typed.
 func (s *Service) addMessage(tx *store.Tx, r row, author Author, staffID, body string) error {
+	if author == AuthorConsumer {
+		body = assistant.Redact(body)
+	}
 	sealed, err := s.seal(tx, r.PersonID, ContextMessageBody, body)
 	if err != nil {
 		return err
