@@ -18,10 +18,10 @@ import (
 	"github.com/tillit/tillit/internal/access"
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/app"
+	"github.com/tillit/tillit/internal/apptest"
 	"github.com/tillit/tillit/internal/backoffice"
 	"github.com/tillit/tillit/internal/browsertest"
 	"github.com/tillit/tillit/internal/card"
-	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/complaint"
 	"github.com/tillit/tillit/internal/consumerapp"
@@ -703,15 +703,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		}
 		a.Close()
 	})
-	f.shopA, f.credsA = f.merchant("Matrix Shop A")
-	f.shopB, f.credsB = f.merchant("Matrix Shop B")
-	for _, c := range []merchant.Credentials{f.credsA, f.credsB} {
-		logscan.Secret(logscan.Password, c.Password)
-	}
-
-	disputed := f.order("anna.matrix@example.dk")
-	other := f.order("anna.matrix@example.dk")
-	consumerA := f.consumer("anna.matrix@example.dk")
+	f.shopA, f.credsA = apptest.Merchant(t, a, "Matrix Shop A")
+	f.shopB, f.credsB = apptest.Merchant(t, a, "Matrix Shop B")
+	disputed := apptest.Order(t, a, f.shopA, "anna.matrix@example.dk")
+	other := apptest.Order(t, a, f.shopA, "anna.matrix@example.dk")
+	consumerA := apptest.Consumer(t, a, "anna.matrix@example.dk")
 	var d dispute.Dispute
 	if err := a.DB.Write(ctx, func(tx *store.Tx) (err error) {
 		d, err = a.Disputes.Open(tx, consumerA.PersonID, "consumer:"+consumerA.ID, disputed, dispute.NotReceived, "It never came.")
@@ -731,7 +727,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	if err != nil {
 		t.Fatalf("open conversation: %v", err)
 	}
-	sess, err := a.Checkout.CreateSession(ctx, f.shopA, matrixOrderData(), "https://tillit.example")
+	sess, err := a.Checkout.CreateSession(ctx, f.shopA, apptest.OrderData(), "https://tillit.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -763,81 +759,6 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		"/app/support/{id}/person id":   conv.ID,
 	}
 	return f
-}
-
-// matrixOrderData is a one-line order of 400.00 DKK.
-func matrixOrderData() checkout.OrderData {
-	return checkout.OrderData{
-		PurchaseCountry: "DK", PurchaseCurrency: "DKK", Locale: "da-DK", OrderAmount: 40000,
-		OrderLines: []checkout.OrderLine{{Type: "physical", Reference: "SKU-1", Name: "Rain jacket", Quantity: 1, UnitPrice: 40000, TotalAmount: 40000}},
-	}
-}
-
-// merchant creates a test-mode merchant.
-func (f *matrixFixture) merchant(name string) (merchant.Merchant, merchant.Credentials) {
-	f.t.Helper()
-	creds, err := merchant.Create(f.ctx, f.app.DB, merchant.NewMerchant{Name: name, TestMode: true, SettlementCurrency: "DKK"})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	m, err := merchant.Get(f.ctx, f.app.DB, creds.MerchantID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return m, creds
-}
-
-// order places and fully captures an order of shop a for the consumer
-// with the address and returns its id.
-func (f *matrixFixture) order(email string) string {
-	f.t.Helper()
-	data := matrixOrderData()
-	sess, err := f.app.Checkout.CreateSession(f.ctx, f.shopA, data, "https://tillit.example")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	auth, err := f.app.Checkout.Authorize(f.ctx, sess.SessionID, sess.ClientToken, checkout.AuthorizeRequest{
-		PaymentMethodCategory: "pay_later", Customer: checkout.Customer{DateOfBirth: "1990-05-17"},
-		BillingAddress: &checkout.Address{GivenName: "Anna", FamilyName: "Matrix", Email: email, Phone: "+4520123456",
-			StreetAddress: "Sletten 1", PostalCode: "9270", City: "Klarup", Country: "DK"},
-		OTP: checkout.TestOTP,
-	})
-	if err != nil || !auth.Approved {
-		f.t.Fatalf("authorize: %+v %v", auth, err)
-	}
-	created, err := f.app.Checkout.CreateOrder(f.ctx, f.shopA, auth.AuthorizationToken, data)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if err := f.app.DB.Write(f.ctx, func(tx *store.Tx) error {
-		_, err := f.app.Checkout.Capture(tx, f.shopA.ID, created.OrderID, checkout.CaptureRequest{CapturedAmount: data.OrderAmount})
-		return err
-	}); err != nil {
-		f.t.Fatalf("capture: %v", err)
-	}
-	return created.OrderID
-}
-
-// consumer signs the consumer with the address up with an e-mailed code.
-func (f *matrixFixture) consumer(email string) account.Consumer {
-	f.t.Helper()
-	if err := f.app.Accounts.RequestLoginCode(f.ctx, email, "en-DK"); err != nil {
-		f.t.Fatal(err)
-	}
-	msgs, err := f.app.Accounts.DemoMailbox(f.ctx, email, 1)
-	if err != nil || len(msgs) == 0 {
-		f.t.Fatalf("no code e-mailed: %v", err)
-	}
-	m := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(msgs[0].Body)
-	if m == nil {
-		f.t.Fatalf("no code in %q", msgs[0].Body)
-	}
-	logscan.Secret(logscan.OneTimeCode, m[1])
-	c, err := f.app.Accounts.VerifyLoginCode(f.ctx, email, m[1])
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return c
 }
 
 // browser is an HTTP client that keeps cookies and does not follow
@@ -913,7 +834,7 @@ func (f *matrixFixture) callers() []*caller {
 			http: f.browser("", "", ""), basicUser: c.creds.Username, basicPass: c.creds.Password})
 	}
 	for _, c := range []struct{ tenant, email string }{{"a", "anna.matrix@example.dk"}, {"b", "bo.matrix@example.dk"}} {
-		consumer := f.consumer(c.email)
+		consumer := apptest.Consumer(f.t, f.app, c.email)
 		token, _, err := f.app.Accounts.StartSession(f.ctx, account.KindConsumer, consumer.ID, "", ua, ip)
 		if err != nil {
 			f.t.Fatal(err)

@@ -2,17 +2,15 @@ package firstline_test
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tillit/tillit/internal/app"
-	"github.com/tillit/tillit/internal/checkout"
+	"github.com/tillit/tillit/internal/apptest"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/i18n"
 	"github.com/tillit/tillit/internal/ledger"
 	"github.com/tillit/tillit/internal/logscan"
-	"github.com/tillit/tillit/internal/merchant"
 	"github.com/tillit/tillit/internal/repayment"
 	"github.com/tillit/tillit/internal/store"
 	"github.com/tillit/tillit/internal/store/storetest"
@@ -48,20 +46,10 @@ func newChat(t *testing.T, message string) *chat {
 	})
 	c := &chat{t: t, ctx: ctx, app: a}
 	email := "chat@example.dk"
-	c.order, c.orderRef = placeOrder(t, a, email)
-	if err := a.Accounts.RequestLoginCode(ctx, email, "en-DK"); err != nil {
-		t.Fatal(err)
-	}
-	mail, err := a.Accounts.DemoMailbox(ctx, email, 1)
-	if err != nil || len(mail) == 0 {
-		t.Fatalf("no code: %v", err)
-	}
-	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
-	logscan.Secret(logscan.OneTimeCode, code)
-	consumer, err := a.Accounts.VerifyLoginCode(ctx, email, code)
-	if err != nil {
-		t.Fatal(err)
-	}
+	shop, _ := apptest.Merchant(t, a, "Regnvejr ApS")
+	c.order = apptest.Order(t, a, shop, email)
+	c.orderRef = c.reference(c.order)
+	consumer := apptest.Consumer(t, a, email)
 	c.person, c.actor = consumer.PersonID, "consumer:"+consumer.ID
 	conv, err := a.Support.Open(ctx, c.person, c.actor, support.Opening{Message: message, Lang: i18n.English})
 	if err != nil {
@@ -176,49 +164,14 @@ func count(t *testing.T, c *chat, query string, args ...any) int {
 	return n
 }
 
-// placeOrder places and captures an order of 400.00 DKK for the address
-// and returns its id and reference.
-func placeOrder(t *testing.T, a *app.App, email string) (string, string) {
-	t.Helper()
-	ctx := context.Background()
-	creds, err := merchant.Create(ctx, a.DB, merchant.NewMerchant{Name: "Regnvejr ApS", TestMode: true, SettlementCurrency: "DKK"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := merchant.Get(ctx, a.DB, creds.MerchantID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := checkout.OrderData{PurchaseCountry: "DK", PurchaseCurrency: "DKK", Locale: "da-DK", OrderAmount: 40000,
-		OrderLines: []checkout.OrderLine{{Type: "physical", Reference: "SKU-1", Name: "Rain jacket", Quantity: 1, UnitPrice: 40000, TotalAmount: 40000}}}
-	sess, err := a.Checkout.CreateSession(ctx, m, data, "https://tillit.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth, err := a.Checkout.Authorize(ctx, sess.SessionID, sess.ClientToken, checkout.AuthorizeRequest{
-		PaymentMethodCategory: "pay_later", Customer: checkout.Customer{DateOfBirth: "1990-05-17"},
-		BillingAddress: &checkout.Address{GivenName: "Anna", FamilyName: "Jensen", Email: email, Phone: "+4520123456",
-			StreetAddress: "Sletten 1", PostalCode: "9270", City: "Klarup", Country: "DK"},
-		OTP: checkout.TestOTP,
-	})
-	if err != nil || !auth.Approved {
-		t.Fatalf("authorize: %+v %v", auth, err)
-	}
-	created, err := a.Checkout.CreateOrder(ctx, m, auth.AuthorizationToken, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.DB.Write(ctx, func(tx *store.Tx) error {
-		_, err := a.Checkout.Capture(tx, m.ID, created.OrderID, checkout.CaptureRequest{CapturedAmount: data.OrderAmount})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+// reference is an order's reference, which the consumer quotes.
+func (c *chat) reference(orderID string) string {
+	c.t.Helper()
 	var ref string
-	if err := a.DB.Read(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(`SELECT reference FROM orders WHERE id = $1`, created.OrderID).Scan(&ref)
+	if err := c.app.DB.Read(c.ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT reference FROM orders WHERE id = $1`, orderID).Scan(&ref)
 	}); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
-	return created.OrderID, ref
+	return ref
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/tillit/tillit/internal/account"
 	"github.com/tillit/tillit/internal/app"
 	"github.com/tillit/tillit/internal/apperr"
+	"github.com/tillit/tillit/internal/apptest"
 	"github.com/tillit/tillit/internal/audit"
 	"github.com/tillit/tillit/internal/browsertest"
-	"github.com/tillit/tillit/internal/checkout"
 	"github.com/tillit/tillit/internal/clock"
 	"github.com/tillit/tillit/internal/logscan"
 	"github.com/tillit/tillit/internal/merchant"
@@ -98,53 +98,14 @@ func (e *env) service(first support.FirstLine) *support.Service {
 // their account and person.
 func (e *env) signUp(email string) consumer {
 	e.t.Helper()
-	if err := e.app.Accounts.RequestLoginCode(e.ctx, email, "en-DK"); err != nil {
-		e.t.Fatal(err)
-	}
-	mail := e.mails(email)
-	if len(mail) == 0 {
-		e.t.Fatal("no sign-in code")
-	}
-	code := regexpCode.FindString(mail[0].Body)
-	logscan.Secret(logscan.OneTimeCode, code)
-	c, err := e.app.Accounts.VerifyLoginCode(e.ctx, email, code)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	c := apptest.Consumer(e.t, e.app, email)
 	return consumer{email: email, person: c.PersonID, actor: "consumer:" + c.ID, Consumer: c}
 }
 
 // order places and captures an order of 400.00 DKK for the address.
 func (e *env) order(email string) string {
 	e.t.Helper()
-	data := checkout.OrderData{
-		PurchaseCountry: "DK", PurchaseCurrency: "DKK", Locale: "da-DK", OrderAmount: 40000,
-		OrderLines: []checkout.OrderLine{{Type: "physical", Reference: "SKU-1", Name: "Rain jacket", Quantity: 1, UnitPrice: 40000, TotalAmount: 40000}},
-	}
-	sess, err := e.app.Checkout.CreateSession(e.ctx, e.m, data, "https://tillit.example")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	auth, err := e.app.Checkout.Authorize(e.ctx, sess.SessionID, sess.ClientToken, checkout.AuthorizeRequest{
-		PaymentMethodCategory: "pay_later", Customer: checkout.Customer{DateOfBirth: "1990-05-17"},
-		BillingAddress: &checkout.Address{GivenName: "Anna", FamilyName: "Jensen", Email: email, Phone: "+4520123456",
-			StreetAddress: "Sletten 1", PostalCode: "9270", City: "Klarup", Country: "DK"},
-		OTP: checkout.TestOTP,
-	})
-	if err != nil || !auth.Approved {
-		e.t.Fatalf("authorize: %+v %v", auth, err)
-	}
-	created, err := e.app.Checkout.CreateOrder(e.ctx, e.m, auth.AuthorizationToken, data)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := e.app.DB.Write(e.ctx, func(tx *store.Tx) error {
-		_, err := e.app.Checkout.Capture(tx, e.m.ID, created.OrderID, checkout.CaptureRequest{CapturedAmount: data.OrderAmount})
-		return err
-	}); err != nil {
-		e.t.Fatal(err)
-	}
-	return created.OrderID
+	return apptest.Order(e.t, e.app, e.m, email)
 }
 
 // member creates a member of staff with the role and sets up their
